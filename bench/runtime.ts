@@ -1,0 +1,194 @@
+/**
+ * `npm run bench:runtime`: speed of the exported graphs on onnxruntime-node through runtime/
+ * (the same calls an app makes), one line per figure with its name and unit. Random weights at the
+ * paper configuration (V=12,003, E=200, H=512, K=32) and a small one, exported with export/.
+ * The EOS logit is pushed down so greedy decoding runs the full length (no early stop).
+ * `decoder_step bare` is a plain session.run loop on the same graph (no runtime code): the gap to
+ * `greedy` is what the JS decode loop costs. The same figures for the tfjs trainer's model
+ * (train/model.ts, wasm backend) follow each config, so the gain of the export is visible.
+ *
+ * Options: --threads <n> (intra-op threads, default 2), --seconds <s> (time budget per figure,
+ * default 3), --config paper|small|all (default all), --skip-tfjs.
+ * Each figure is the best of 3 rounds, since the machine may be shared; the header prints the load average.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import * as ort from 'onnxruntime-node';
+import type { ModelConfig } from '../core/config.ts';
+import { Rng } from '../core/rng.ts';
+import { Vocab } from '../core/vocab.ts';
+import { weightShapes, type Weights } from '../core/weights.ts';
+import { writeModelDir } from '../export/write-model-dir.ts';
+import { loadModel } from '../runtime/index.ts';
+
+const CONFIGS: Record<string, ModelConfig> = {
+  paper: { posterior: 'iso', vocabSize: 12_003, embeddingDim: 200, hiddenDim: 512, latentDim: 32 },
+  small: { posterior: 'iso', vocabSize: 2_003, embeddingDim: 64, hiddenDim: 128, latentDim: 16 },
+};
+const SENTENCE_LEN = 25; // tokens incl. <eos> (issue #3: "length 25")
+const DECODE_LEN = 40; // greedy steps per row
+const ROUNDS = 3;
+
+// Expose gc() so the memory figure is not polluted by garbage from the export step.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Fan-in scaled uniform weights so activations stay in a normal range; <eos> never wins. */
+function randomWeights(cfg: ModelConfig, seed: number): Weights {
+  const r = new Rng(seed);
+  const w: Weights = {};
+  for (const [name, shape] of weightShapes(cfg)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const scale = shape.length === 2 ? Math.sqrt(3 / shape[0]!) : 0.05;
+    w[name] = { shape, data: Float32Array.from({ length: n }, () => (2 * r.next() - 1) * scale) };
+  }
+  w['output/bias']!.data[2] = -1e4;
+  return w;
+}
+
+/** ms per call of `fn` over about `ms` milliseconds (at least `minRuns` calls). */
+async function round(fn: () => Promise<unknown>, ms: number, minRuns: number): Promise<number> {
+  let runs = 0;
+  const t0 = performance.now();
+  while (runs < minRuns || performance.now() - t0 < ms) {
+    await fn();
+    runs++;
+  }
+  return (performance.now() - t0) / runs;
+}
+
+/**
+ * Best (lowest) ms per call of each function over ROUNDS interleaved rounds of about
+ * `seconds / ROUNDS` each, after a warm-up: interleaving exposes every candidate to the same load.
+ */
+async function timeAll(fns: Array<() => Promise<unknown>>, seconds: number, minRuns = 2): Promise<number[]> {
+  for (const fn of fns) await fn();
+  const best = fns.map(() => Infinity);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < fns.length; i++) best[i] = Math.min(best[i]!, await round(fns[i]!, (seconds * 1000) / ROUNDS, minRuns));
+  }
+  return best;
+}
+
+/** Best ms per call of one function (see `timeAll`). */
+async function timeIt(fn: () => Promise<unknown>, seconds: number, minRuns = 2): Promise<number> {
+  return (await timeAll([fn], seconds, minRuns))[0]!;
+}
+
+const fmt = (v: number, digits = 0): string => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+async function benchConfig(name: string, cfg: ModelConfig, threads: number, seconds: number, withTfjs: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `isovae-bench-${name}-`));
+  try {
+    const vocab = Vocab.fromWords([...Array.from({ length: cfg.vocabSize - 4 }, (_, i) => `w${i}`), 'unk']);
+    const weights = randomWeights(cfg, 1);
+    await writeModelDir({ model: cfg, weights, maxLen: DECODE_LEN, vocab, command: 'bench/runtime.ts' }, dir);
+    const rng = new Rng(2);
+    const rows = Array.from({ length: 128 }, () => [...Array.from({ length: SENTENCE_LEN - 1 }, () => 3 + rng.int(cfg.vocabSize - 3)), 2]);
+
+    gc();
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const model = await loadModel(dir, { threads, executionProviders: ['cpu'] });
+    const loadMs = performance.now() - t0;
+    await model.encode(rows.slice(0, 1));
+    await model.decode(model.sample(1), { maxLen: 2 });
+    gc();
+    console.log(`model load ${name}: ${fmt(loadMs)} ms (manifest, sha256, checks, 2 sessions)`);
+    console.log(`session memory ${name}: ${fmt((process.memoryUsage().rss - rss0) / 2 ** 20)} MB (RSS delta after load and first runs)`);
+
+    const primitive = await loadModel(dir, { threads, executionProviders: ['cpu'], useFusedEncoder: false });
+    const encMs = await timeAll([model, primitive].map((m) => () => m.encode(rows, { batchSize: 128 })), seconds, 3);
+    [model, primitive].forEach((m, i) => {
+      console.log(`encode ${name} b128 (${m.fusedEncoder ? 'fused LSTM encoder' : 'primitive encoder'}): ${fmt(128 / (encMs[i]! / 1000))} sentences/s`);
+    });
+    await primitive.dispose();
+
+    const bare = await ort.InferenceSession.create(readFileSync(join(dir, 'decoder_step.onnx')), { executionProviders: ['cpu'], intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
+    for (const b of [1, 128]) {
+      const z = model.sample(b, { seed: b });
+      const [ms, bareMs] = await timeAll([() => model.decode(z, { maxLen: DECODE_LEN }), () => bareDecode(bare, cfg, b)], seconds);
+      if (b === 1) {
+        console.log(`greedy ${name} b1: ${fmt(ms! / DECODE_LEN, 3)} ms/token`);
+        console.log(`decoder_step bare ${name} b1: ${fmt(bareMs! / DECODE_LEN, 3)} ms/step (session.run loop, no runtime code)`);
+      } else {
+        console.log(`greedy ${name} b128: ${fmt((b * DECODE_LEN) / (ms! / 1000))} tokens/s`);
+        console.log(`decoder_step bare ${name} b128: ${fmt((b * DECODE_LEN) / (bareMs! / 1000))} tokens/s (session.run loop, no runtime code)`);
+      }
+    }
+    await bare.release();
+    await model.dispose();
+    if (withTfjs) await tfjsFigures(name, cfg, weights, rows, seconds);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One DECODE_LEN-step greedy loop of bare session.run calls (state fed back, argmax from the graph). */
+async function bareDecode(session: ort.InferenceSession, cfg: ModelConfig, b: number): Promise<void> {
+  const { hiddenDim: H, latentDim: K } = cfg;
+  const z = new ort.Tensor('float32', new Float32Array(b * K).fill(0.5), [b, K]);
+  let token = new ort.Tensor('int32', new Int32Array(b).fill(1), [b]);
+  let h = new ort.Tensor('float32', new Float32Array(b * H), [b, H]);
+  let c = h;
+  for (let t = 0; t < DECODE_LEN; t++) {
+    const r = await session.run({ token, z, h, c }, ['next_token', 'h_out', 'c_out']);
+    [token, h, c] = [r.next_token!, r.h_out!, r.c_out!] as [typeof token, typeof h, typeof c];
+  }
+}
+
+/** The same figures for the tfjs model (train/model.ts) on the wasm backend, loaded lazily. */
+async function tfjsFigures(name: string, cfg: ModelConfig, weights: Weights, rows: number[][], seconds: number): Promise<void> {
+  const tf = await import('@tensorflow/tfjs-core');
+  const { initBackend } = await import('../train/backend.ts');
+  const { TfModel, padBatch } = await import('../train/model.ts');
+  const backend = await initBackend('wasm');
+  const model = new TfModel(cfg, weights);
+  try {
+    const tokens = padBatch(rows);
+    const encMs = await timeIt(async () => {
+      const { mean, logvar } = model.encode(tokens);
+      await mean.data();
+      tf.dispose([mean, logvar ?? mean]);
+    }, seconds);
+    console.log(`tfjs ${backend} encode ${name} b128: ${fmt(128 / (encMs / 1000))} sentences/s`);
+    const z1 = tf.randomNormal([1, cfg.latentDim]) as import('@tensorflow/tfjs-core').Tensor2D;
+    const ms1 = await timeIt(async () => model.greedyDecode(z1, DECODE_LEN), seconds);
+    console.log(`tfjs ${backend} greedy ${name} b1: ${fmt(ms1 / DECODE_LEN, 3)} ms/token`);
+    const z128 = tf.randomNormal([128, cfg.latentDim]) as import('@tensorflow/tfjs-core').Tensor2D;
+    const ms128 = await timeIt(async () => model.greedyDecode(z128, DECODE_LEN), seconds, 1);
+    console.log(`tfjs ${backend} greedy ${name} b128: ${fmt((128 * DECODE_LEN) / (ms128 / 1000))} tokens/s`);
+    tf.dispose([tokens, z1, z128]);
+  } finally {
+    model.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      threads: { type: 'string', default: '2' },
+      seconds: { type: 'string', default: '3' },
+      config: { type: 'string', default: 'all' },
+      'skip-tfjs': { type: 'boolean', default: false },
+    },
+  });
+  const threads = Number(values.threads);
+  const seconds = Number(values.seconds);
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads must be an integer >= 1 (got "${values.threads}").`);
+  if (!(seconds > 0)) throw new RangeError(`--seconds must be > 0 (got "${values.seconds}").`);
+  const names = values.config === 'all' ? Object.keys(CONFIGS) : [values.config];
+  const load = loadavg().map((v) => v.toFixed(2)).join(' ');
+  console.log(`# bench:runtime: onnxruntime-node ${ort.env.versions.node ?? ''} cpu, ${threads} intra-op threads, sentence length ${SENTENCE_LEN}, ${DECODE_LEN} greedy steps; load average ${load}`);
+  for (const name of names) {
+    const cfg = CONFIGS[name];
+    if (!cfg) throw new RangeError(`--config must be paper, small or all (got "${name}").`);
+    await benchConfig(name, cfg, threads, seconds, !values['skip-tfjs']);
+  }
+}
+
+await main();

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../train/backend.ts';
+import { exportModel, formatParityTable } from '../export/index.ts';
+import type { Recurrence } from '../export/encoder-graph.ts';
+
+const USAGE = `Usage: isovae export <checkpoint> <out-dir> [options]
+
+Write an ONNX model directory (manifest.json, vocab.txt, encoder.onnx, decoder_step.onnx,
+encoder_fused.onnx) from a training checkpoint, then check it against the tfjs model on
+onnxruntime-node (batch 1/3/17 x length 1/7/max, atol 1e-4, 64 greedy decodes).
+
+Options:
+  --recurrence <scan|loop>  time loop of encoder.onnx (default scan)
+  --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
+  --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
+  --no-validate             skip the parity check (not recommended)
+  --atol <x>                parity tolerance (default 1e-4)
+  --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
+  -h, --help                show this help`;
+
+/** `isovae export <checkpoint> <out-dir>`: export and validate (exit code 1 on failure via the thrown error). */
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      recurrence: { type: 'string', default: 'scan' },
+      'no-fused': { type: 'boolean', default: false },
+      'gather-tables': { type: 'boolean', default: false },
+      'no-validate': { type: 'boolean', default: false },
+      atol: { type: 'string' },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const [checkpoint, outDir, ...rest] = positionals;
+  if (!checkpoint || !outDir || rest.length > 0) throw new RangeError(`isovae export: expected <checkpoint> <out-dir>, got ${JSON.stringify(positionals)}.\n\n${USAGE}`);
+  if (values.recurrence !== 'scan' && values.recurrence !== 'loop') throw new RangeError(`isovae export: --recurrence must be scan or loop, got "${values.recurrence}".`);
+  if (!['auto', 'wasm', 'node', 'cpu'].includes(values.backend)) throw new RangeError(`isovae export: --backend must be auto, wasm, node or cpu, got "${values.backend}".`);
+  const atol = values.atol === undefined ? undefined : Number(values.atol);
+  if (atol !== undefined && !(atol > 0)) throw new RangeError(`isovae export: --atol must be a positive number, got "${values.atol}".`);
+  const t0 = performance.now();
+  const { manifest, parity } = await exportModel(checkpoint, outDir, {
+    recurrence: values.recurrence as Recurrence,
+    fusedEncoder: !values['no-fused'],
+    gatherTables: values['gather-tables'],
+    validate: !values['no-validate'],
+    backend: values.backend as BackendChoice,
+    ...(atol !== undefined ? { parity: { atol } } : {}),
+  });
+  const graphs = Object.entries(manifest.graphs).map(([name, g]) => `${name} (${g.file})`).join(', ');
+  console.log(`exported ${manifest.model.posterior} model to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
+  if (parity) console.log(formatParityTable(parity));
+  else console.log('parity check skipped (--no-validate)');
+  console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}

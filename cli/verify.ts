@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import type { BackendChoice } from '../train/backend.ts';
+import { formatParityTable, verifyModel, type ParityProvider } from '../export/index.ts';
+
+const USAGE = `Usage: isovae verify <checkpoint> <model-dir> [options]
+
+Check an exported model directory against its training checkpoint: runs every graph on
+onnxruntime-node and the tfjs model on the same seeded inputs (batch 1/3/17 x length 1/7/max) and
+prints, per execution provider (cpu always; cuda when its EP is installed), the max abs diff of
+every output and the greedy-decode token agreement. Exit code 1 if any check fails.
+
+Options:
+  --provider <cpu|cuda>   check only this provider (repeatable; default: all available)
+  --atol <x>              tolerance (default 1e-4)
+  --json                  print the parity table as JSON
+  --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
+  -h, --help              show this help`;
+
+/** `isovae verify <checkpoint> <model-dir>`: print the parity table; sets exit code 1 on failure. */
+export async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      provider: { type: 'string', multiple: true },
+      atol: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const [checkpoint, modelDir, ...rest] = positionals;
+  if (!checkpoint || !modelDir || rest.length > 0) throw new RangeError(`isovae verify: expected <checkpoint> <model-dir>, got ${JSON.stringify(positionals)}.\n\n${USAGE}`);
+  for (const p of values.provider ?? []) {
+    if (p !== 'cpu' && p !== 'cuda') throw new RangeError(`isovae verify: --provider must be cpu or cuda, got "${p}".`);
+  }
+  if (!['auto', 'wasm', 'node', 'cpu'].includes(values.backend)) throw new RangeError(`isovae verify: --backend must be auto, wasm, node or cpu, got "${values.backend}".`);
+  const atol = values.atol === undefined ? undefined : Number(values.atol);
+  if (atol !== undefined && !(atol > 0)) throw new RangeError(`isovae verify: --atol must be a positive number, got "${values.atol}".`);
+  const table = await verifyModel(checkpoint, modelDir, {
+    ...(values.provider ? { providers: values.provider as ParityProvider[] } : {}),
+    backend: values.backend as BackendChoice,
+    ...(atol !== undefined ? { parity: { atol } } : {}),
+  });
+  console.log(values.json ? JSON.stringify(table, null, 2) : formatParityTable(table));
+  if (!table.ok) process.exitCode = 1;
+}

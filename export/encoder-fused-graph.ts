@@ -1,0 +1,41 @@
+import type { ModelConfig } from '../core/config.ts';
+import { EOS_ID } from '../core/special.ts';
+import type { Weights } from '../core/weights.ts';
+import { attr } from './builder.ts';
+import { GraphBuilder } from './graph-builder.ts';
+import { CAST_TO, need, posteriorHeads, weightInit } from './graph-parts.ts';
+import { encoderInputs, encoderOutputs, toValueInfos } from './io.ts';
+import { kerasToOnnxLstm } from './lstm-weights.ts';
+import type { GraphMsg } from './onnx-proto.ts';
+
+/**
+ * The fused encoder (CPU/CUDA EPs): same IO and semantics as `buildEncoderGraph`, but one ONNX
+ * `LSTM` op (default activations sigmoid/tanh/tanh = Keras with sigmoid recurrent activation)
+ * with sequence_lens = (index of the first EOS) + 1 computed in-graph, so Y_h is h at EOS.
+ * Y_h is multiplied by [row has an EOS] so a row without EOS gets the zero summary, as in the
+ * primitive encoder and the paper's code.
+ */
+export function buildEncoderFusedGraph(cfg: ModelConfig, w: Weights): GraphMsg {
+  const H = cfg.hiddenDim;
+  const g = new GraphBuilder('encoder_fused');
+  const onnx = kerasToOnnxLstm(need(w, 'encoder/kernel'), need(w, 'encoder/recurrent_kernel'), need(w, 'encoder/bias'));
+  const tokT = g.op1('Transpose', ['tokens'], { perm: attr.ints([1, 0]) }); // [T, B]
+  const x = g.op1('Gather', [weightInit(g, w, 'embedding'), tokT], { axis: attr.int(0) }); // [T, B, E]
+  const eos = g.init('const/eos', 'int32', [], [EOS_ID]);
+  const isEos = g.op1('Equal', ['tokens', eos]); // [B, T] bool
+  const eosF = g.op1('Cast', [isEos], { to: CAST_TO.float32 }); // [B, T]
+  const pos = g.op1('ArgMax', [eosF], { axis: attr.int(1), keepdims: attr.int(0), select_last_index: attr.int(0) }); // [B] int64, first EOS
+  const one = g.init('const/one', 'int64', [], [1]);
+  const lens = g.op1('Cast', [g.op1('Add', [pos, one])], { to: CAST_TO.int32 }); // [B] int32
+  const W = g.init('encoder/lstm_W', 'float32', onnx.W.shape, onnx.W.data);
+  const R = g.init('encoder/lstm_R', 'float32', onnx.R.shape, onnx.R.data);
+  const B = g.init('encoder/lstm_B', 'float32', onnx.B.shape, onnx.B.data);
+  const [, yH] = g.op('LSTM', [x, W, R, B, lens], { direction: attr.string('forward'), hidden_size: attr.int(H) }, ['', 'encoder_fused/Y_h']);
+  const axis0 = g.init('const/axis0', 'int64', [1], [0]);
+  const hLast = g.op1('Squeeze', [yH!, axis0]); // [B, H]
+  const hasEos = g.op1('ReduceMax', [eosF], { axes: attr.ints([1]), keepdims: attr.int(1) }); // [B, 1]
+  const summary = g.op1('Mul', [hLast, hasEos]);
+  posteriorHeads(g, cfg, w, summary);
+  return g.build('isovae_encoder_fused', toValueInfos(encoderInputs()), toValueInfos(encoderOutputs(cfg)),
+    `isovae fused-LSTM encoder (CPU/CUDA): tokens post-padded with PAD=0, one EOS (id ${EOS_ID}) per row.`);
+}

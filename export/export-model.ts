@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { IsovaeError } from '../core/errors.ts';
+import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest } from './manifest.ts';
+import type { GraphOptions } from './model-files.ts';
+import { formatParityTable, type ParityReference, type ParityTable } from './parity-types.ts';
+import { checkParity, type ParityOptions } from './validate.ts';
+import { writeModelDir, type ExportSource } from './write-model-dir.ts';
+
+/** Options of an export: graph choices plus the export-time parity check. */
+export interface ExportOptions extends GraphOptions {
+  /** Parity-check options (atol, grid, greedy sentences, seed); providers default to ['cpu']. */
+  parity?: ParityOptions;
+}
+
+/**
+ * Throw IsovaeError('E_EXPORT_PARITY') unless `table.ok`, listing the max abs diff of every output
+ * and every failure (the model directory is left in place for inspection).
+ */
+export function assertParity(table: ParityTable, where: string): void {
+  if (table.ok) return;
+  throw new IsovaeError('E_EXPORT_PARITY',
+    `${where}: the ONNX graphs do not reproduce the trained model (atol ${table.atol}):\n${formatParityTable(table)}\n` +
+    'Do not ship this model; report the table above as a bug of the exporter.');
+}
+
+/**
+ * Write the model directory for `src` and, when `reference` is given, validate it against that
+ * reference on onnxruntime-node (fails with E_EXPORT_PARITY). Returns the manifest and the parity
+ * table (null when not validated).
+ */
+export async function exportFromSource(src: ExportSource, outDir: string, reference: ParityReference | null, opts: ExportOptions = {}): Promise<{ manifest: ModelManifest; parity: ParityTable | null }> {
+  const manifest = await writeModelDir(src, outDir, opts);
+  if (!reference) return { manifest, parity: null };
+  const parity = await checkParity(outDir, manifest, reference, opts.parity);
+  assertParity(parity, `export to ${outDir}`);
+  return { manifest, parity };
+}
+
+/**
+ * Read and minimally check `<modelDir>/manifest.json` (format, version, graph entries) for the
+ * verify command. Throws IsovaeError('E_MANIFEST') naming the file and what to do.
+ */
+export async function readManifest(modelDir: string): Promise<ModelManifest> {
+  const file = join(modelDir, 'manifest.json');
+  let m: Partial<ModelManifest>;
+  try {
+    m = JSON.parse(await readFile(file, 'utf8')) as Partial<ModelManifest>;
+  } catch (e) {
+    throw new IsovaeError('E_MANIFEST', `${file}: cannot read or parse the manifest (${(e as Error).message}); is this a model directory written by \`isovae export\`?`, { cause: e });
+  }
+  if (m.format !== MANIFEST_FORMAT || m.formatVersion !== MANIFEST_FORMAT_VERSION) {
+    throw new IsovaeError('E_MANIFEST', `${file}: format ${JSON.stringify(m.format)} version ${JSON.stringify(m.formatVersion)} is not ${MANIFEST_FORMAT} v${MANIFEST_FORMAT_VERSION}; re-export the checkpoint with this version of isovae.`);
+  }
+  for (const key of ['model', 'maxLen', 'graphs', 'vocab'] as const) {
+    if (m[key] === undefined) throw new IsovaeError('E_MANIFEST', `${file}: field "${key}" is missing; re-export the model.`);
+  }
+  if (!m.graphs?.encoder || !m.graphs.decoder_step) throw new IsovaeError('E_MANIFEST', `${file}: graphs.encoder and graphs.decoder_step are required; re-export the model.`);
+  return m as ModelManifest;
+}

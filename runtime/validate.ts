@@ -1,0 +1,110 @@
+import { IsovaeError } from '../core/errors.ts';
+import { UNK_TOKEN } from '../core/special.ts';
+import type { Vocab } from '../core/vocab.ts';
+import type { GraphKey, IoSpec, Manifest } from './manifest.ts';
+import { ONNX_FLOAT, ONNX_INT32, scanOnnx, type ScannedModel } from './onnx-scan.ts';
+
+const REEXPORT = 're-export the model (isovae export <checkpoint> <out-dir>)';
+
+/** The IO every graph must declare (names and dtypes; dims use K, H, V of the model). */
+export function expectedIo(m: Manifest, key: GraphKey): { inputs: IoSpec[]; outputs: IoSpec[] } {
+  const { latentDim: K, hiddenDim: H, vocabSize: V } = m.model;
+  if (key === 'decoder_step') {
+    return {
+      inputs: [
+        { name: 'token', dtype: 'int32', shape: ['batch'] },
+        { name: 'z', dtype: 'float32', shape: ['batch', K] },
+        { name: 'h', dtype: 'float32', shape: ['batch', H] },
+        { name: 'c', dtype: 'float32', shape: ['batch', H] },
+      ],
+      outputs: [
+        { name: 'logits', dtype: 'float32', shape: ['batch', V] },
+        { name: 'next_token', dtype: 'int32', shape: ['batch'] },
+        { name: 'h_out', dtype: 'float32', shape: ['batch', H] },
+        { name: 'c_out', dtype: 'float32', shape: ['batch', H] },
+      ],
+    };
+  }
+  const outputs: IoSpec[] = [{ name: 'mean', dtype: 'float32', shape: ['batch', K] }];
+  if (m.model.posterior !== 'ae') outputs.push({ name: 'logvar', dtype: 'float32', shape: ['batch', K] });
+  return { inputs: [{ name: 'tokens', dtype: 'int32', shape: ['batch', 'seq'] }], outputs };
+}
+
+/**
+ * Check that a graph's manifest entry declares the IO the runtime needs, with static dims equal to
+ * the model config. Throws `IsovaeError('E_MANIFEST')` naming the manifest field.
+ */
+export function checkManifestIo(m: Manifest, key: GraphKey, manifestFile: string): void {
+  const spec = m.graphs[key]!;
+  const want = expectedIo(m, key);
+  for (const side of ['inputs', 'outputs'] as const) {
+    for (const w of want[side]) {
+      const got = spec[side].find((s) => s.name === w.name);
+      const where = `${manifestFile}: graphs.${key}.${side} "${w.name}"`;
+      if (!got) throw new IsovaeError('E_MANIFEST', `${where} is missing; ${REEXPORT}.`);
+      if (got.dtype !== w.dtype) throw new IsovaeError('E_MANIFEST', `${where} has dtype ${got.dtype}, the runtime needs ${w.dtype}; ${REEXPORT}.`);
+      if (!sameShape(got.shape, w.shape)) {
+        throw new IsovaeError('E_MANIFEST', `${where} has shape [${got.shape}] but the model config needs [${w.shape}]; ${REEXPORT}.`);
+      }
+    }
+  }
+}
+
+function sameShape(got: ReadonlyArray<number | string>, want: ReadonlyArray<number | string>): boolean {
+  // Named (dynamic) dims match any name; static dims must be equal.
+  return got.length === want.length && got.every((d, i) => (typeof want[i] === 'string' ? typeof d === 'string' : d === want[i]));
+}
+
+/**
+ * Check the bytes of one graph file before onnxruntime sees them: sha256 (if `hash` given),
+ * protobuf structure, and declared IO names/dtypes/static dims against the manifest.
+ * Throws `IsovaeError('E_MODEL_FILE')` (bytes) or `IsovaeError('E_VOCAB')` (V disagrees with the vocabulary).
+ */
+export function checkGraphBytes(m: Manifest, key: GraphKey, bytes: Uint8Array, file: string, hash: string | null): ScannedModel {
+  const spec = m.graphs[key]!;
+  if (hash !== null && hash !== spec.sha256) {
+    throw new IsovaeError(
+      'E_MODEL_FILE',
+      `${file}: sha256 ${hash} does not match the manifest (${spec.sha256}); the file was changed or damaged: copy the model directory again or ${REEXPORT}.`,
+    );
+  }
+  const scan = scanOnnx(bytes, file);
+  const { vocabSize: V } = m.model;
+  for (const side of ['inputs', 'outputs'] as const) {
+    for (const w of expectedIo(m, key)[side]) {
+      const got = scan[side].find((v) => v.name === w.name);
+      if (!got) throw new IsovaeError('E_MODEL_FILE', `${file}: the graph has no ${side.slice(0, -1)} "${w.name}"; ${REEXPORT}.`);
+      const elem = w.dtype === 'int32' ? ONNX_INT32 : ONNX_FLOAT;
+      if (got.elemType !== elem) throw new IsovaeError('E_MODEL_FILE', `${file}: "${w.name}" has ONNX element type ${got.elemType}, expected ${elem} (${w.dtype}); ${REEXPORT}.`);
+      w.shape.forEach((d, i) => {
+        const g = got.shape[i];
+        if (typeof d === 'number' && typeof g === 'number' && g !== d) {
+          const code = w.name === 'logits' ? 'E_VOCAB' : 'E_MODEL_FILE';
+          const what = w.name === 'logits' ? `the vocabulary has ${V} entries but the graph produces ${g} logits: use the vocab.txt exported with this model` : REEXPORT;
+          throw new IsovaeError(code, `${file}: "${w.name}" dim ${i} is ${g}, expected ${d}; ${what}.`);
+        }
+      });
+    }
+  }
+  const emb = scan.initializers.find((t) => t.name === 'embedding' || /(^|\/)embedding$/.test(t.name));
+  if (emb && emb.dims[0] !== V) {
+    throw new IsovaeError('E_VOCAB', `${file}: embedding has ${emb.dims[0]} rows but the vocabulary has ${V} entries; use the vocab.txt exported with this model.`);
+  }
+  return scan;
+}
+
+/**
+ * Check the parsed vocabulary against the manifest: size equals `vocab.size` and `model.vocabSize`,
+ * and `unk` has the manifest's id. Throws `IsovaeError('E_VOCAB')` naming the file.
+ */
+export function checkVocab(m: Manifest, vocab: Vocab, file: string): void {
+  if (vocab.size !== m.vocab.size || vocab.size !== m.model.vocabSize) {
+    throw new IsovaeError(
+      'E_VOCAB',
+      `${file}: ${vocab.size} tokens, but the manifest says vocab.size ${m.vocab.size} and model.vocabSize ${m.model.vocabSize}; the vocabulary does not belong to these graphs: use the vocab.txt exported with this model.`,
+    );
+  }
+  if (vocab.idOf(UNK_TOKEN) !== m.special.unk || vocab.unkId !== m.special.unk) {
+    throw new IsovaeError('E_VOCAB', `${file}: "${UNK_TOKEN}" has id ${vocab.idOf(UNK_TOKEN)} but the manifest says special.unk ${m.special.unk}; use the vocab.txt exported with this model.`);
+  }
+}

@@ -1,0 +1,227 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { resolve } from 'node:path';
+import { modelConfigOf, type ModelConfig, type TrainConfig } from '../core/config.ts';
+import { IsovaeError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import { Adam } from './adam.ts';
+import { initBackend } from './backend.ts';
+import { checkpointDir, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainState } from './checkpoint.ts';
+import { formatDataReport, loadDataset, type Dataset } from './data/index.ts';
+import { createEngine, type GradientEngine } from './engine.ts';
+import { initWeights } from './init.ts';
+import { evaluateSplit, type SplitMetrics } from './metrics.ts';
+import { TfModel } from './model.ts';
+import { ProgressBar, type ProgressInfo } from './progress.ts';
+import { annealedBeta, targetKl } from './schedule.ts';
+
+/** Options of `trainModel` beyond the config. */
+export interface TrainOptions {
+  /** Continue from `<outDir>/checkpoint` when it exists (bit-for-bit the same as an uninterrupted run). */
+  resume?: boolean;
+  /** The command line that started training (saved in the checkpoint and the exported manifest). */
+  command?: string;
+  /** Receives one human-readable line per event (default: stderr). */
+  log?: (line: string) => void;
+  /** Receives progress after every step (default: a progress bar on stderr). */
+  onProgress?: (p: ProgressInfo) => void;
+  /** Stop cleanly (checkpoint written) when aborted, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
+  /** Stop after this many optimiser steps in this call (tests simulate an interruption with it). */
+  maxSteps?: number;
+  /** A dataset already loaded (skips `loadDataset`; it must match the config). */
+  dataset?: Dataset;
+  /** Skip the final test evaluation. */
+  skipTest?: boolean;
+}
+
+/** What `trainModel` returns. */
+export interface TrainResult {
+  runDir: string;
+  checkpoint: string;
+  backend: string;
+  model: ModelConfig;
+  history: EpochRecord[];
+  /** Final test metrics (absent when interrupted or skipped). */
+  test?: SplitMetrics;
+  interrupted: boolean;
+  steps: number;
+}
+
+/** Rows of the training split actually used: a seeded subset when trainFraction < 1 or maxTrainSentences > 0. */
+export function trainingRows(ds: Dataset, cfg: TrainConfig): Int32Array[] {
+  let n = ds.train.ids.length;
+  if (cfg.trainFraction < 1) n = Math.max(1, Math.round(n * cfg.trainFraction));
+  if (cfg.maxTrainSentences > 0) n = Math.min(n, cfg.maxTrainSentences);
+  if (n === ds.train.ids.length) return ds.train.ids;
+  const perm = permutation(ds.train.ids.length, new Rng(cfg.seed + 0x5eed));
+  return perm.slice(0, n).sort((a, b) => a - b).map((i) => ds.train.ids[i]!);
+}
+
+/** Fisher-Yates permutation of 0..n-1 from `rng`. */
+export function permutation(n: number, rng: Rng): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+/**
+ * Train a VAE (IGP/DGP) or AE with the paper's objective and loop (protocol §3): per-example β|KL − C_t| + rec,
+ * batch mean; C warm-up; Keras Adam; per-epoch seeded shuffle; validation each epoch; a checkpoint every
+ * epoch (and on abort), written atomically; the final weights are evaluated on the test split.
+ */
+export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Promise<TrainResult> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const runDir = resolve(cfg.outDir);
+  const ckDir = checkpointDir(runDir);
+  const backend = await initBackend(cfg.backend);
+  const ds = opts.dataset ?? (await loadDataset(cfg.data, { vocabWords: cfg.vocabWords, maxLen: cfg.maxLen, seed: cfg.dataSeed }));
+  if (!opts.dataset) log(formatDataReport(ds.report));
+  const modelCfg = modelConfigOf(cfg, ds.vocab.size);
+  const rows = trainingRows(ds, cfg);
+  // Evenly strided subset when capped, so every part of a split ordered by class or genre is represented.
+  const cap = (r: Int32Array[]) => {
+    if (cfg.maxEvalSentences <= 0 || r.length <= cfg.maxEvalSentences) return r;
+    const stride = r.length / cfg.maxEvalSentences;
+    return Array.from({ length: cfg.maxEvalSentences }, (_, i) => r[Math.floor(i * stride)]!);
+  };
+  const validRows = cap(ds.valid.ids);
+  const testRows = cap(ds.test.ids);
+  const maxLen = cfg.maxLen + 1;
+
+  let state: TrainState;
+  let model: TfModel;
+  let adam: Adam;
+  const resumed = opts.resume ? tryLoad(ckDir) : null;
+  if (resumed) {
+    if (resumed.vocab.toText() !== ds.vocab.toText()) {
+      throw new IsovaeError('E_CHECKPOINT', `${ckDir}: its vocabulary differs from the one built from the data now; resume with the same data and config, or start a new --out directory.`);
+    }
+    model = new TfModel(modelCfg, resumed.weights);
+    adam = new Adam(model.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps });
+    if (resumed.optimizer) adam.restore(resumed.state.step, resumed.optimizer);
+    state = resumed.state;
+    log(`resuming ${ckDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}, step ${state.step}`);
+  } else {
+    model = new TfModel(modelCfg, initWeights(modelCfg, new Rng(cfg.seed)));
+    adam = new Adam(model.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps });
+    state = {
+      epoch: 0, batchInEpoch: 0, step: 0, history: [], finished: false, epochSums: { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 },
+      shuffleRngAtEpochStart: new Rng(cfg.seed + 1).state(),
+      noiseRng: new Rng(cfg.seed + 2).state(),
+    };
+  }
+  log(`backend ${backend}; ${cfg.posterior} C=${cfg.c}; V=${modelCfg.vocabSize} E=${cfg.embeddingDim} H=${cfg.hiddenDim} K=${cfg.latentDim}; ${rows.length} training sentences`);
+
+  const engine: GradientEngine = await createEngine(model, cfg);
+  const save = () =>
+    saveCheckpoint(ckDir, {
+      train: cfg, model: modelCfg, maxLen, vocab: ds.vocab, weights: model.toWeights(), optimizer: new Map(adam.stateTensors()),
+      state, dataset: { name: ds.name, classes: ds.classes, sizes: { train: rows.length, valid: ds.valid.ids.length, test: ds.test.ids.length } },
+      command: opts.command ?? '', backend,
+    });
+
+  const bar = opts.onProgress ? null : new ProgressBar();
+  const progress = opts.onProgress ?? ((p: ProgressInfo) => bar!.update(p));
+  const batchesPerEpoch = Math.ceil(rows.length / cfg.batchSize);
+  const totalSteps = batchesPerEpoch * cfg.epochs;
+  const noise = Rng.fromState(state.noiseRng);
+  let interrupted = false;
+  let stepsThisCall = 0;
+  const t0 = performance.now();
+  try {
+    while (state.epoch < cfg.epochs) {
+      const perm = permutation(rows.length, Rng.fromState(state.shuffleRngAtEpochStart));
+      let sums = { ...state.epochSums };
+      const epochStart = performance.now();
+      let stepsInEpoch = 0;
+      let tokensThisCall = 0; // tokens/s counts only work done since this call started the epoch
+      for (let bi = state.batchInEpoch; bi < batchesPerEpoch; bi++) {
+        if (opts.signal?.aborted || (opts.maxSteps !== undefined && stepsThisCall >= opts.maxSteps)) {
+          interrupted = true;
+          break;
+        }
+        const batch = perm.slice(bi * cfg.batchSize, (bi + 1) * cfg.batchSize).map((i) => rows[i]!);
+        const step = state.step + 1;
+        const eps = new Float32Array(batch.length * cfg.latentDim);
+        for (let i = 0; i < eps.length; i++) eps[i] = noise.normal();
+        const { grads, stats } = await engine.compute(batch, {
+          cT: targetKl(cfg.c, step, cfg.cSteps), beta: annealedBeta(cfg.beta, step, cfg.klAnnealSteps), batchSize: batch.length, eps,
+        });
+        adam.apply(model.params, grads);
+        tf.dispose([...grads.values()]);
+        await engine.afterUpdate();
+        state.step = step;
+        state.batchInEpoch = bi + 1;
+        state.noiseRng = noise.state();
+        stepsThisCall++;
+        stepsInEpoch++;
+        sums = { loss: sums.loss + stats.lossSum, kl: sums.kl + stats.klSum, rec: sums.rec + stats.recSum, n: sums.n + stats.rows, tokens: sums.tokens + stats.tokens };
+        state.epochSums = sums;
+        tokensThisCall += stats.tokens;
+        const elapsed = (performance.now() - epochStart) / 1000;
+        const tps = tokensThisCall / Math.max(1e-9, elapsed);
+        const stepsLeft = totalSteps - state.step;
+        progress({
+          epoch: state.epoch + 1, epochs: cfg.epochs, batch: bi + 1, batches: batchesPerEpoch,
+          loss: sums.loss / sums.n, kl: sums.kl / sums.n, rec: sums.rec / sums.n, tokensPerSecond: tps,
+          etaSeconds: (stepsLeft * elapsed) / Math.max(1, stepsInEpoch),
+        });
+      }
+      if (interrupted) break;
+      bar?.done();
+      const valid = evaluateSplit(model.params, modelCfg, validRows, { c: cfg.c, beta: cfg.beta, batchSize: cfg.batchSize, seed: cfg.seed + 3 });
+      const tps = tokensThisCall / Math.max(1e-9, (performance.now() - epochStart) / 1000);
+      const rec: EpochRecord = {
+        epoch: state.epoch + 1, step: state.step, tokensPerSecond: tps,
+        train: { loss: sums.loss / Math.max(1, sums.n), kl: sums.kl / Math.max(1, sums.n), rec: sums.rec / Math.max(1, sums.n) },
+        valid: { loss: valid.loss, kl: valid.kl, rec: valid.rec },
+      };
+      state.history.push(rec);
+      log(`epoch ${rec.epoch}/${cfg.epochs}: train loss ${rec.train.loss.toFixed(2)} kl ${rec.train.kl.toFixed(2)} rec ${rec.train.rec.toFixed(2)} | valid loss ${valid.loss.toFixed(2)} kl ${valid.kl.toFixed(2)} rec ${valid.rec.toFixed(2)} AU ${valid.au} | ${Math.round(tps)} tok/s`);
+      // The next epoch's permutation comes from the shuffle stream continued past this epoch's draw.
+      const shuffle = Rng.fromState(state.shuffleRngAtEpochStart);
+      permutation(rows.length, shuffle);
+      state.shuffleRngAtEpochStart = shuffle.state();
+      state.epoch += 1;
+      state.batchInEpoch = 0;
+      state.epochSums = { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 };
+      save();
+    }
+    bar?.done();
+    if (interrupted) {
+      save();
+      log(`stopped at epoch ${state.epoch + 1}, batch ${state.batchInEpoch}; checkpoint written to ${ckDir} (continue with --resume)`);
+      return { runDir, checkpoint: ckDir, backend, model: modelCfg, history: state.history, interrupted, steps: state.step };
+    }
+    state.finished = true;
+    let test: SplitMetrics | undefined;
+    if (!opts.skipTest) {
+      const full = evaluateSplit(model.params, modelCfg, testRows, { c: cfg.c, beta: cfg.beta, batchSize: cfg.batchSize, seed: cfg.seed + 4 });
+      const { encoded: _encoded, ...metrics } = full;
+      test = metrics;
+      log(`test: rec ${test.rec.toFixed(2)}  kl ${test.kl.toFixed(2)}  AU ${test.au}/${cfg.latentDim}  (${test.sentences} sentences, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+    saveCheckpoint(ckDir, {
+      train: cfg, model: modelCfg, maxLen, vocab: ds.vocab, weights: model.toWeights(), optimizer: new Map(adam.stateTensors()), state,
+      dataset: { name: ds.name, classes: ds.classes, sizes: { train: rows.length, valid: ds.valid.ids.length, test: ds.test.ids.length } },
+      command: opts.command ?? '', backend, ...(test ? { metrics: { ...test } as unknown as Record<string, number> } : {}),
+    });
+    return { runDir, checkpoint: ckDir, backend, model: modelCfg, history: state.history, ...(test ? { test } : {}), interrupted, steps: state.step };
+  } finally {
+    await engine.dispose();
+    adam.dispose();
+    model.dispose();
+  }
+}
+
+function tryLoad(ckDir: string) {
+  try {
+    return loadCheckpoint(ckDir, { optimizer: true });
+  } catch (err) {
+    if (err instanceof IsovaeError && /does not exist/.test(err.message)) return null;
+    throw err;
+  }
+}
