@@ -13,6 +13,7 @@ Options:
   --recurrence <scan|loop>  time loop of encoder.onnx (default scan)
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
   --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
+  --argmax-op               next_token via ArgMax+Cast (slightly faster on CPU; not fully WebGPU)
   --no-validate             skip the parity check (not recommended)
   --atol <x>                parity tolerance (default 1e-4)
   --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
@@ -28,6 +29,7 @@ export async function run(argv: string[]): Promise<void> {
       'no-fused': { type: 'boolean', default: false },
       'gather-tables': { type: 'boolean', default: false },
       'no-validate': { type: 'boolean', default: false },
+      'argmax-op': { type: 'boolean', default: false },
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -48,6 +50,7 @@ export async function run(argv: string[]): Promise<void> {
     recurrence: values.recurrence as Recurrence,
     fusedEncoder: !values['no-fused'],
     gatherTables: values['gather-tables'],
+    argmax: values['argmax-op'] ? 'op' : 'float',
     validate: !values['no-validate'],
     backend: values.backend as BackendChoice,
     ...(atol !== undefined ? { parity: { atol } } : {}),

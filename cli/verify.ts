@@ -47,5 +47,8 @@ export async function run(argv: string[]): Promise<void> {
     ...(atol !== undefined ? { parity: { atol } } : {}),
   });
   console.log(values.json ? JSON.stringify(table, null, 2) : formatParityTable(table));
+  if (!values.json && !values.provider && !table.providers.some((p) => p.provider === 'cuda')) {
+    console.log('cuda: not checked (onnxruntime-node CUDA EP not installed or no usable GPU; install with ONNXRUNTIME_NODE_INSTALL=cuda12)');
+  }
   if (!table.ok) process.exitCode = 1;
 }

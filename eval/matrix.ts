@@ -47,13 +47,6 @@ export function at(data: NumericArray, i: number): number {
   return data[i] as number;
 }
 
-/** Copies a row-major `[rows, cols]` matrix into a new Float64Array. */
-export function toFloat64(data: NumericArray): Float64Array {
-  const out = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) out[i] = data[i] as number;
-  return out;
-}
-
 /**
  * Column means of a `[rows, cols]` matrix, float64. Returns `[cols]`.
  */

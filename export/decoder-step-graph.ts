@@ -2,7 +2,7 @@ import type { ModelConfig } from '../core/config.ts';
 import type { Weights } from '../core/weights.ts';
 import { attr } from './builder.ts';
 import { GraphBuilder } from './graph-builder.ts';
-import { CAST_TO, kerasCell, need, weightInit } from './graph-parts.ts';
+import { CAST_TO, firstArgMaxInt32, kerasCell, need, weightInit } from './graph-parts.ts';
 import { decoderInputs, decoderOutputs, toValueInfos } from './io.ts';
 import type { GraphMsg } from './onnx-proto.ts';
 import { projectionTable, sliceRows, stackRows } from './tables.ts';
@@ -11,15 +11,17 @@ import { projectionTable, sliceRows, stackRows } from './tables.ts';
 export interface DecoderGraphOptions {
   /**
    * Precompute Emb @ W_e + b as a [V, 4H] table and gather from it (one Gather instead of
-   * Gather + the embedding rows of the MatMul). Faster per step at large batch, but V*4H floats
-   * on disk (98 MB at paper size vs 9.6 MB for the embedding). Default false.
+   * Gather + the embedding rows of the MatMul). Saves little per step on CPU (the output layer
+   * dominates), but stores V*4H floats (98 MB at paper size vs 9.6 MB for the embedding). Default false.
    */
   gatherTable?: boolean;
+  /** 'float' (default): int64-free first-argmax (runs fully on WebGPU); 'op': ArgMax + Cast. */
+  argmax?: 'float' | 'op';
 }
 
 /**
  * One decoder step as primitives (runs on every EP): token [B] int32, z [B, K], h [B, H], c [B, H]
- * -> logits [B, V], next_token [B] int32 (first max, ArgMax then Cast), h_out, c_out.
+ * -> logits [B, V], next_token [B] int32 (index of the first max of logits, see `argmax`), h_out, c_out.
  * Keras: x = concat(Emb[token], z); gates = x@Wk + h@Wr + b (blocks i, f, g, o).
  * Default layout fuses both products into one MatMul: concat(Emb[token], z, h) @ [Wk; Wr].
  */
@@ -45,8 +47,12 @@ export function buildDecoderStepGraph(cfg: ModelConfig, w: Weights, opts: Decode
   }
   const cell = kerasCell(g, gates, 'c', { h: 'h_out', c: 'c_out' });
   const logits = g.op1('Add', [g.op1('MatMul', [cell.h, weightInit(g, w, 'output/kernel')]), weightInit(g, w, 'output/bias')], {}, 'logits');
-  const best = g.op1('ArgMax', [logits], { axis: attr.int(1), keepdims: attr.int(0), select_last_index: attr.int(0) }); // [B] int64
-  g.op1('Cast', [best], { to: CAST_TO.int32 }, 'next_token');
+  if (opts.argmax === 'op') {
+    const best = g.op1('ArgMax', [logits], { axis: attr.int(1), keepdims: attr.int(0), select_last_index: attr.int(0) }); // [B] int64
+    g.op1('Cast', [best], { to: CAST_TO.int32 }, 'next_token');
+  } else {
+    firstArgMaxInt32(g, logits, cfg.vocabSize, 'next_token');
+  }
   return g.build('isovae_decoder_step', toValueInfos(decoderInputs(cfg)), toValueInfos(decoderOutputs(cfg)),
     `isovae decoder step${opts.gatherTable ? ' (gather table)' : ''}: one Keras LSTM step, logits and greedy token.`);
 }

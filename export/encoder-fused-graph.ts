@@ -11,7 +11,7 @@ import type { GraphMsg } from './onnx-proto.ts';
 /**
  * The fused encoder (CPU/CUDA EPs): same IO and semantics as `buildEncoderGraph`, but one ONNX
  * `LSTM` op (default activations sigmoid/tanh/tanh = Keras with sigmoid recurrent activation)
- * with sequence_lens = (index of the first EOS) + 1 computed in-graph, so Y_h is h at EOS.
+ * with sequence_lens = (index of the first EOS) + 1 computed in-graph (float ops only), so Y_h is h at EOS.
  * Y_h is multiplied by [row has an EOS] so a row without EOS gets the zero summary, as in the
  * primitive encoder and the paper's code.
  */
@@ -24,9 +24,12 @@ export function buildEncoderFusedGraph(cfg: ModelConfig, w: Weights): GraphMsg {
   const eos = g.init('const/eos', 'int32', [], [EOS_ID]);
   const isEos = g.op1('Equal', ['tokens', eos]); // [B, T] bool
   const eosF = g.op1('Cast', [isEos], { to: CAST_TO.float32 }); // [B, T]
-  const pos = g.op1('ArgMax', [eosF], { axis: attr.int(1), keepdims: attr.int(0), select_last_index: attr.int(0) }); // [B] int64, first EOS
-  const one = g.init('const/one', 'int64', [], [1]);
-  const lens = g.op1('Cast', [g.op1('Add', [pos, one])], { to: CAST_TO.int32 }); // [B] int32
+  // sequence_lens = index of the first EOS + 1 = number of steps t whose exclusive running EOS count
+  // is 0. Computed in float (no int64 tensor, so the graph also places fully on the WebGPU EP).
+  const seen = g.op1('CumSum', [eosF, g.init('const/axis1_i32', 'int32', [], [1])], { exclusive: attr.int(1) }); // [B, T]
+  const upToEos = g.op1('Cast', [g.op1('Equal', [seen, g.init('const/zero_f', 'float32', [], [0])])], { to: CAST_TO.float32 });
+  const lensF = g.op1('ReduceSum', [upToEos, g.init('const/axes1', 'int64', [1], [1])], { keepdims: attr.int(0) }); // [B]
+  const lens = g.op1('Cast', [lensF], { to: CAST_TO.int32 }); // [B] int32
   const W = g.init('encoder/lstm_W', 'float32', onnx.W.shape, onnx.W.data);
   const R = g.init('encoder/lstm_R', 'float32', onnx.R.shape, onnx.R.data);
   const B = g.init('encoder/lstm_B', 'float32', onnx.B.shape, onnx.B.data);

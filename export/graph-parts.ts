@@ -66,3 +66,23 @@ export function posteriorHeads(g: GraphBuilder, cfg: ModelConfig, w: Weights, h:
 
 /** `Cast` target type attribute values. */
 export const CAST_TO = { float32: attr.int(DataType.FLOAT), int32: attr.int(DataType.INT32), int64: attr.int(DataType.INT64) } as const;
+
+/**
+ * Index of the first maximum along axis 1 of x [B, N] as int32 [B] without any int64 tensor
+ * (ONNX ArgMax returns int64, which the WebGPU EP cannot cast, so ArgMax + Cast would put a node on
+ * the CPU and rule out WebGPU graph capture). With m = max_j x[b, j]:
+ * first = N - max_j ([x[b, j] == m] * (N - j)); exact in float32 for N < 2^24. Clipped to N-1 so a
+ * row of NaNs still yields a valid id.
+ */
+export function firstArgMaxInt32(g: GraphBuilder, x: string, N: number, output: string): string {
+  if (N >= 2 ** 24) throw new RangeError(`firstArgMaxInt32: ${N} classes exceed exact float32 integers (2^24).`);
+  const m = g.op1('ReduceMax', [x], { axes: attr.ints([1]), keepdims: attr.int(1) }); // [B, 1]
+  const rev = g.init('const/argmax_rev_index', 'float32', [N], Array.from({ length: N }, (_, j) => N - j)); // [N]: N..1
+  const zero = g.init('const/argmax_zero', 'float32', [], [0]);
+  const score = g.op1('Where', [g.op1('Equal', [x, m]), rev, zero]); // [B, N]: N-j at maxima, else 0
+  const best = g.op1('ReduceMax', [score], { axes: attr.ints([1]), keepdims: attr.int(0) }); // [B] = N - first
+  const nF = g.init('const/argmax_n', 'float32', [], [N]);
+  const nMinus1 = g.init('const/argmax_last', 'float32', [], [N - 1]);
+  const idx = g.op1('Min', [g.op1('Sub', [nF, best]), nMinus1]); // [B] float
+  return g.op1('Cast', [idx], { to: CAST_TO.int32 }, output);
+}

@@ -1,11 +1,12 @@
 import { IsovaeError } from '../core/errors.ts';
-import type { FileSource } from './load.ts';
-import { loadModelFrom } from './load.ts';
+import { loadModelFrom, type FileSource } from './load.ts';
 import type { IsovaeModel } from './model.ts';
 import { sha256Hex } from './sha256.ts';
 import type { LoadOptions, Ort, Platform, Provider } from './types.ts';
 
 export { IsovaeModel } from './model.ts';
+export { loadModelFrom, type FileSource } from './load.ts';
+export { IsovaeError } from '../core/errors.ts';
 export type { DecodeOptions } from './model.ts';
 export type { Manifest } from './manifest.ts';
 export type { Decoded, EncodeResult, LoadOptions, Logger, Ort, Provider } from './types.ts';

@@ -29,7 +29,7 @@ describe('evaluateRun', () => {
         reconstructions: { hyp: ['a b c', 'x'], ref: ['a b c', 'y'] },
         perturbedMeans: means,
       },
-      { classification: { classifiers: 1, mlp: { epochs: 3 } } },
+      { classification: { classifiers: 1 } },
     );
     expect(r.au).toBe(activeUnits(means, N, K).count);
     expect(r.isotropy.mean).toBe(isotropyScore(means, N, K).score);

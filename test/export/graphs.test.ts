@@ -65,8 +65,10 @@ describe.each(POSTERIORS)('decoder_step graph (%s)', (posterior) => {
   const w = randomWeights(cfg, 12);
   const { hiddenDim: H, latentDim: K, vocabSize: V } = cfg;
 
-  it.each([false, true])('gatherTable=%s matches the float64 reference', async (gatherTable) => {
-    const bytes = bytesOf(buildDecoderStepGraph(cfg, w, { gatherTable }));
+  it.each([
+    [false, 'float'], [true, 'float'], [false, 'op'],
+  ] as const)('gatherTable=%s argmax=%s matches the float64 reference', async (gatherTable, argmax) => {
+    const bytes = bytesOf(buildDecoderStepGraph(cfg, w, { gatherTable, argmax }));
     for (const batch of [1, 3, 17]) {
       const r = rng(batch);
       const token = Array.from({ length: batch }, () => Math.floor(r() * V));
@@ -87,13 +89,17 @@ describe.each(POSTERIORS)('decoder_step graph (%s)', (posterior) => {
     }
   });
 
-  it('next_token takes the first maximum on ties', async () => {
-    // All-zero output layer: every logit equals 0, so ArgMax must return id 0 (first max).
-    const flat = { ...w, 'output/kernel': { shape: [H, V], data: new Float32Array(H * V) }, 'output/bias': { shape: [V], data: new Float32Array(V) } };
-    const out = await runOnnx(bytesOf(buildDecoderStepGraph(cfg, flat)), {
+  it.each(['float', 'op'] as const)('next_token (argmax=%s) takes the first maximum on ties', async (argmax) => {
+    // Output kernel 0 and bias with equal maxima at ids 7 and 3 (and 20): the first max is id 3.
+    const bias = new Float32Array(V).fill(-1);
+    bias[7] = 2;
+    bias[3] = 2;
+    bias[20] = 2;
+    const flat = { ...w, 'output/kernel': { shape: [H, V], data: new Float32Array(H * V) }, 'output/bias': { shape: [V], data: bias } };
+    const out = await runOnnx(bytesOf(buildDecoderStepGraph(cfg, flat, { argmax })), {
       token: new ort.Tensor('int32', Int32Array.from([1, 4]), [2]), z: new ort.Tensor('float32', new Float32Array(2 * K), [2, K]),
       h: new ort.Tensor('float32', new Float32Array(2 * H), [2, H]), c: new ort.Tensor('float32', new Float32Array(2 * H), [2, H]),
     });
-    expect([...out.next_token!.data]).toEqual([0, 0]);
+    expect([...out.next_token!.data]).toEqual([3, 3]);
   });
 });

@@ -53,6 +53,14 @@ describe('text handling', () => {
     expect(Array.from(res.mean.subarray(8, 12))).toEqual(Array.from(res.mean.subarray(0, 4)));
   });
 
+  it('empty batches give empty results without running a session', async () => {
+    const res = await model.encode([]);
+    expect(res.n).toBe(0);
+    expect(res.mean.length).toBe(0);
+    expect(await model.decode(new Float32Array(0))).toEqual([]);
+    expect(await model.impute([])).toEqual([]);
+  });
+
   it('sample is deterministic for a seed and looks like N(0, 1)', () => {
     const a = model.sample(3, { seed: 42 });
     const b = model.sample(3, { seed: 42 });

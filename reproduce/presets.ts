@@ -1,0 +1,77 @@
+/**
+ * Scale presets of `isovae reproduce`: model size, data caps, epochs and evaluation effort. `paper`
+ * is the paper's configuration (protocol §0, §3); `small` and `tiny` shrink it to what a 2-core
+ * machine can run (measured figures in reproduce/README.md).
+ */
+import type { TrainConfig } from '../core/config.ts';
+
+/** Preset names accepted by `--scale`. */
+export type Scale = 'tiny' | 'small' | 'paper';
+export const SCALES: readonly Scale[] = ['tiny', 'small', 'paper'];
+
+/** The paper's C warm-up as a fraction of training: 5000 of DBpedia's 21,880 steps (protocol §3). */
+export const PAPER_RAMP_FRACTION = 5000 / 21880;
+
+/** Everything a preset fixes. */
+export interface ScalePreset {
+  scale: Scale;
+  /** Training options shared by every run of the grid (posterior, c, seed, outDir are set per run). */
+  train: Partial<TrainConfig>;
+  /**
+   * C warm-up length: `fixed` uses `train.cSteps` (the paper's 5000); `fraction` sets
+   * cSteps = max(1, round(PAPER_RAMP_FRACTION * total steps of the run)), so every run, including
+   * the small sample-efficiency subsets, reaches its target C after the same share of training.
+   */
+  ramp: 'fixed' | 'fraction';
+  /** Classifiers per encoder in the classification protocol (paper: 10). */
+  classifiers: number;
+  /** t-SNE: at most this many test points (random subset) and iterations (sklearn: 1000). */
+  tsnePoints: number;
+  tsneIterations: number;
+  /** Prior samples decoded per run (qualitative). */
+  priorSamples: number;
+}
+
+/** Presets by name. */
+export const PRESETS: Readonly<Record<Scale, ScalePreset>> = {
+  // ~2-3 minutes for the whole grid on 2 cores on the embedded Brown corpus.
+  tiny: {
+    scale: 'tiny',
+    train: {
+      embeddingDim: 32, hiddenDim: 64, latentDim: 32, vocabWords: 1000, maxLen: 12, batchSize: 64, epochs: 2,
+      maxTrainSentences: 1000, maxEvalSentences: 300,
+    },
+    ramp: 'fraction',
+    classifiers: 3,
+    tsnePoints: 300,
+    tsneIterations: 400,
+    priorSamples: 5,
+  },
+  // One seed of the grid in about an hour on 2 shared cores on DBpedia (~14K training sentences).
+  small: {
+    scale: 'small',
+    train: { embeddingDim: 64, hiddenDim: 128, latentDim: 32, vocabWords: 5000, maxLen: 30, batchSize: 128, epochs: 3 },
+    ramp: 'fraction',
+    classifiers: 10,
+    tsnePoints: 1500,
+    tsneIterations: 1000,
+    priorSamples: 10,
+  },
+  // The paper: E=200 H=512 K=32, 12K words, batch 128, 20 epochs, C ramp over 5000 steps.
+  paper: {
+    scale: 'paper',
+    train: { embeddingDim: 200, hiddenDim: 512, latentDim: 32, vocabWords: 12000, maxLen: 40, batchSize: 128, epochs: 20, cSteps: 5000 },
+    ramp: 'fixed',
+    classifiers: 10,
+    tsnePoints: 2000,
+    tsneIterations: 1000,
+    priorSamples: 10,
+  },
+};
+
+/** The preset for `scale`; RangeError naming the valid choices otherwise. */
+export function presetOf(scale: string): ScalePreset {
+  const p = PRESETS[scale as Scale];
+  if (!p) throw new RangeError(`--scale "${scale}": expected one of ${SCALES.join(', ')}`);
+  return p;
+}

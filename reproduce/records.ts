@@ -1,0 +1,49 @@
+/**
+ * The per-run record `runs/<id>/metrics.json`: what the run was (grid coordinates and the training
+ * configuration) and every metric of it. Its presence, next to a finished checkpoint, marks the run
+ * as done for resumption.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TrainConfig } from '../core/config.ts';
+import { IsovaeError } from '../core/errors.ts';
+import type { RunMetrics } from '../eval/index.ts';
+import type { GridRun } from './grid.ts';
+
+/** The training configuration without the keys that do not change the trained model. */
+export type ComparableConfig = Omit<TrainConfig, 'outDir' | 'workers' | 'backend'>;
+
+/** One finished, evaluated run. */
+export interface RunRecord extends GridRun {
+  config: ComparableConfig;
+  trainSentences: number;
+  testSentences: number;
+  /** Decode length of the reconstructions: longest evaluated test row incl. `<eos>`. */
+  tTest: number;
+  /** The trainer's final test figures (rec, kl, nelbo, loss, au, sentences). */
+  trainer: Record<string, number> | null;
+  metrics: RunMetrics;
+  /** Wall-clock seconds (trainSeconds null when unknown, e.g. trained by an older version). */
+  timing: { trainSeconds: number | null; evalSeconds: number };
+}
+
+/**
+ * `cfg` without outDir / workers / backend, keys sorted (so JSON comparison is stable). Data-parallel
+ * workers and the backend change speed, not the model (the trainer's workers are bit-compatible
+ * up to float summation order).
+ */
+export function comparableConfig(cfg: TrainConfig): ComparableConfig {
+  const { outDir: _o, workers: _w, backend: _b, ...rest } = cfg;
+  return Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))) as ComparableConfig;
+}
+
+/** Reads `<runDir>/metrics.json`, or null when it does not exist. IsovaeError E_CHECKPOINT if damaged. */
+export function readRunRecord(runDir: string): RunRecord | null {
+  const file = join(runDir, 'metrics.json');
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  } catch (err) {
+    throw new IsovaeError('E_CHECKPOINT', `${file} is not valid JSON (${(err as Error).message}); delete it to re-evaluate the run.`, { cause: err });
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The machine-readable results of a reproduction (`results.json`): every run record plus the
+ * report's tables, aggregated over seeds with eval/ `summariseRuns` (mean ± population std) and
+ * paired with the paper's numbers (eval/ PAPER_*). Table values are stored exactly as printed in
+ * the paper: BLEU / ROUGE x100, accuracies in %, Rec / KL in nats per sentence.
+ */
+import { PAPER_ROBUSTNESS, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, summariseRuns, type MeanStd, type PaperDataset, type PaperTable4Row } from '../eval/index.ts';
+import { EFFICIENCY_C, MODEL_KEYS } from './grid.ts';
+import type { ScalePreset } from './presets.ts';
+import type { RunRecord } from './records.ts';
+
+/** Report metadata. */
+export interface ReportMeta {
+  dataset: string;
+  classes: string[];
+  scale: string;
+  preset: ScalePreset;
+  seeds: number[];
+  fractions: number[];
+  /** Grid filter (`--only`); empty = the whole grid. */
+  only: string[];
+  paper: PaperDataset;
+  command: string;
+}
+
+type Cell = MeanStd | null;
+/** Table 4 columns. */
+export const TABLE4_COLUMNS = ['rec', 'kl', 'au', 'bleu2', 'bleu4', 'rouge2', 'rouge4'] as const;
+export type Table4Column = (typeof TABLE4_COLUMNS)[number];
+
+/** Every table of the report. */
+export interface ReportTables {
+  table4: { model: string; label: string; runs: number; ours: Record<Table4Column, Cell>; paper: PaperTable4Row | null }[];
+  table2: { model: string; label: string; runs: number; ours: { meanSqNorm: Cell; logDet: Cell }; paper: { meanSqNorm: number; logDet: number } | null }[];
+  table3: { model: string; label: string; runs: number; ours: { sample: Cell; mean: Cell; meanCanonical: Cell }; paper: { sample: number; mean: number } | null }[];
+  classification: { model: string; label: string; runs: number; clean: Cell; robust: Cell; paperRobust: number | null }[];
+  sampleEfficiency: { fraction: number; diag: Cell; iso: Cell; gap: number | null }[];
+}
+
+/** results.json. */
+export interface ReproduceResults extends ReportMeta {
+  format: 'isovae-reproduce';
+  version: 1;
+  generated: string;
+  runsDone: number;
+  runsTotal: number;
+  tables: ReportTables;
+  /** Image files of the report (relative to the report directory). */
+  images: { sampleEfficiency: string | null; maps: { file: string; model: string; method: 'pca' | 'tsne'; seed: number }[] };
+  runs: RunRecord[];
+}
+
+/** Human label of a model key: `AE`, `C=5, DGP`, ... (the paper's row names). */
+export function modelLabel(key: string): string {
+  if (key === 'ae') return 'AE';
+  const [post, c] = key.split('-');
+  return `C=${c}, ${post === 'iso' ? 'IGP' : 'DGP'}`;
+}
+
+const scale = (v: MeanStd | undefined, k = 1): Cell => (v ? { mean: v.mean * k, std: v.std * k, n: v.n } : null);
+
+/** Builds every table from the finished run records (missing runs give null cells). */
+export function buildTables(records: readonly RunRecord[], paper: PaperDataset): ReportTables {
+  const grid = records.filter((r) => r.group === 'grid');
+  const byModel = MODEL_KEYS.map((m) => {
+    const runs = grid.filter((r) => r.model === m.key);
+    return { m, runs, s: summariseRuns(runs.map((r) => r.metrics)) };
+  });
+  const table4 = byModel.map(({ m, runs, s }) => {
+    const p = PAPER_TABLE4[paper][m.key];
+    return {
+      model: m.key, label: modelLabel(m.key), runs: runs.length,
+      ours: {
+        rec: scale(s['rec']), kl: m.posterior === 'ae' ? null : scale(s['kl']), au: scale(s['au']),
+        bleu2: scale(s['reconstruction.bleu2'], 100), bleu4: scale(s['reconstruction.bleu4'], 100),
+        rouge2: scale(s['reconstruction.rouge2'], 100), rouge4: scale(s['reconstruction.rouge4'], 100),
+      },
+      paper: p ?? null,
+    };
+  });
+  const table2 = byModel.map(({ m, runs, s }) => {
+    const p = m.c === 15 && m.posterior !== 'ae' ? PAPER_TABLE2[paper][m.posterior] : null;
+    return { model: m.key, label: modelLabel(m.key), runs: runs.length, ours: { meanSqNorm: scale(s['aggregated.meanSqNorm']), logDet: scale(s['aggregated.logDet']) }, paper: p };
+  });
+  const table3 = byModel.map(({ m, runs, s }) => {
+    const t = PAPER_TABLE3[paper];
+    const p = m.key === 'ae' ? { sample: t.ae, mean: t.ae } : m.c === 15 && m.posterior !== 'ae' ? t[m.posterior] : null;
+    return {
+      model: m.key, label: modelLabel(m.key), runs: runs.length,
+      ours: { sample: scale(s['isotropy.sample']), mean: scale(s['isotropy.mean']), meanCanonical: scale(s['isotropy.meanCanonical']) }, paper: p,
+    };
+  });
+  const classification = byModel.map(({ m, runs, s }) => {
+    const r = PAPER_ROBUSTNESS[paper];
+    const paperRobust = m.key === 'ae' ? r.ae : m.c === 15 && m.posterior !== 'ae' ? r[m.posterior] : null;
+    return { model: m.key, label: modelLabel(m.key), runs: runs.length, clean: scale(s['classification.mean'], 100), robust: scale(s['robustness.mean'], 100), paperRobust };
+  });
+  const fractions = [...new Set(records.filter((r) => r.c === EFFICIENCY_C && r.posterior !== 'ae').map((r) => r.fraction))].sort((a, b) => a - b);
+  const sampleEfficiency = fractions.map((fraction) => {
+    const acc = (post: string) => {
+      const rs = records.filter((r) => r.posterior === post && r.c === EFFICIENCY_C && r.fraction === fraction && r.metrics.classification);
+      return scale(summariseRuns(rs.map((r) => r.metrics))['classification.mean'], 100);
+    };
+    const diag = acc('diag');
+    const iso = acc('iso');
+    return { fraction, diag, iso, gap: diag && iso ? iso.mean - diag.mean : null };
+  });
+  return { table4, table2, table3, classification, sampleEfficiency };
+}
