@@ -4,7 +4,7 @@
  * C = 15 trained on a seeded 0.1% / 1% / 10% subset of the training split (100% is the grid's own
  * C = 15 run). Every run has a stable id that names its directory, so a re-run finds finished work.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveTrainConfig, type DataSource, type Posterior, type TrainConfig } from '../core/config.ts';
 import { PAPER_RAMP_FRACTION, type ScalePreset } from './presets.ts';
 
@@ -93,7 +93,9 @@ export function trainSentences(nTrain: number, fraction: number, maxTrainSentenc
  * 5000-step ramp would leave a 0.1% run far below its target C). `nTrain` is the size of the
  * loaded training split. dataSeed stays 0 so that every run shares one test set.
  */
-export function runConfig(run: GridRun, preset: ScalePreset, data: DataSource, outDir: string, nTrain: number, extra: Partial<TrainConfig> = {}): TrainConfig {
+export function runConfig(run: GridRun, preset: ScalePreset, source: DataSource, outDir: string, nTrain: number, extra: Partial<TrainConfig> = {}): TrainConfig {
+  // Absolute data path, so that relative and absolute invocations describe the same runs.
+  const data: DataSource = source.kind === 'brown' ? source : { ...source, path: resolve(source.path) };
   const base = resolveTrainConfig({ source: `--scale ${preset.scale}`, values: { ...preset.train, ...extra, data } });
   // A capped preset takes the fraction of its cap (the trainer's seeded subsets are then nested).
   const cap = base.maxTrainSentences > 0 && run.fraction < 1 ? Math.max(1, Math.round(base.maxTrainSentences * run.fraction)) : base.maxTrainSentences;

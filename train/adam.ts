@@ -66,7 +66,7 @@ export class Adam {
       for (const [name, variable] of map) {
         const h = tensors.get(`${prefix}/${name}`);
         if (!h) throw new RangeError(`Adam.restore: optimizer state has no "${prefix}/${name}"`);
-        variable.assign(tf.tensor(h.data, variable.shape));
+        tf.tidy(() => variable.assign(tf.tensor(h.data, variable.shape)));
       }
     }
   }

@@ -27,8 +27,11 @@ port.on('message', (msg: WorkerRequest) => {
       const reply: WorkerReply = { type: 'grads', grads: out, stats };
       port.postMessage(reply, out.map(([, a]) => a.buffer as ArrayBuffer));
     } else if (msg.type === 'weights') {
-      for (const [name, data] of msg.weights) model.p(name).assign(tf.tensor(data, model.p(name).shape));
+      // tidy: assign() keeps the data, the temporary tensor wrapper must still be released
+      for (const [name, data] of msg.weights) tf.tidy(() => model.p(name).assign(tf.tensor(data, model.p(name).shape)));
       port.postMessage({ type: 'ok' } satisfies WorkerReply);
+    } else if (msg.type === 'memory') {
+      port.postMessage({ type: 'memory', numTensors: tf.memory().numTensors } satisfies WorkerReply);
     } else if (msg.type === 'stop') {
       model.dispose();
       port.postMessage({ type: 'ok' } satisfies WorkerReply);

@@ -60,7 +60,7 @@ export class TfModel {
   /** Replace all weights in place (shapes must match). */
   setWeights(w: Weights): void {
     checkWeights(this.cfg, w, 'TfModel.setWeights');
-    for (const [name, v] of this.params) v.assign(tf.tensor(w[name]!.data, v.shape));
+    for (const [name, v] of this.params) tf.tidy(() => v.assign(tf.tensor(w[name]!.data, v.shape)));
   }
 
   /**

@@ -10,12 +10,14 @@ import { lossAndGrads, type StepOptions, type StepStats } from './step.ts';
 export type WorkerRequest =
   | { type: 'compute'; rows: Int32Array[]; opts: StepOptions }
   | { type: 'weights'; weights: Array<[WeightName, Float32Array]> }
+  | { type: 'memory' }
   | { type: 'stop' };
 
 /** Worker -> main thread. */
 export type WorkerReply =
   | { type: 'ok' }
   | { type: 'grads'; grads: Array<[WeightName, Float32Array]>; stats: StepStats }
+  | { type: 'memory'; numTensors: number }
   | { type: 'error'; message: string };
 
 /** A worker with a promise-based request/reply channel (one request in flight at a time). */
@@ -126,6 +128,12 @@ export class ParallelEngine implements GradientEngine {
   async afterUpdate(): Promise<void> {
     const weights: Array<[WeightName, Float32Array]> = [...this.model.params].map(([n, v]) => [n, v.dataSync() as Float32Array]);
     await Promise.all(this.links.map((l) => l.request({ type: 'weights', weights })));
+  }
+
+  /** tf.memory().numTensors of every worker (for leak tests). */
+  async workerTensorCounts(): Promise<number[]> {
+    const replies = await Promise.all(this.links.map((l) => l.request({ type: 'memory' })));
+    return replies.map((r) => (r.type === 'memory' ? r.numTensors : -1));
   }
 
   async dispose(): Promise<void> {

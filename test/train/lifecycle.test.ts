@@ -48,6 +48,51 @@ describe('tensor lifetimes', () => {
     adam.dispose();
     model.dispose();
   });
+
+  it('with two data-parallel workers, neither this thread nor the worker leaks tensors across steps', async () => {
+    const { ParallelEngine } = await import('../../train/parallel.ts');
+    const rng = new Rng(4);
+    const model = new TfModel(TINY, initWeights(TINY, rng));
+    const adam = new Adam(model.params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
+    const engine = await ParallelEngine.start(model, 2);
+    const step = async () => {
+      const rows = randomRows(rng, 6, TINY.vocabSize, 7);
+      const { grads } = await engine.compute(rows, { cT: 1, beta: 1, batchSize: 6, eps: new Float32Array(24).map(() => rng.normal()) });
+      adam.apply(model.params, grads);
+      tf.dispose([...grads.values()]);
+      await engine.afterUpdate();
+    };
+    await step();
+    const before = [tf.memory().numTensors, ...(await engine.workerTensorCounts())];
+    await step();
+    await step();
+    expect([tf.memory().numTensors, ...(await engine.workerTensorCounts())]).toEqual(before);
+    await engine.dispose();
+    adam.dispose();
+    model.dispose();
+  });
+
+  it('two workers compute the same gradients as one thread (up to float32 summation order)', async () => {
+    const { ParallelEngine } = await import('../../train/parallel.ts');
+    const rng = new Rng(9);
+    const model = new TfModel(TINY, initWeights(TINY, rng));
+    const engine = await ParallelEngine.start(model, 2);
+    const rows = randomRows(rng, 7, TINY.vocabSize, 6);
+    const opts = { cT: 0.7, beta: 1, batchSize: 7, eps: new Float32Array(28).map(() => rng.normal()) };
+    const par = await engine.compute(rows, opts);
+    const one = lossAndGrads(model.params, TINY, rows, opts);
+    expect(par.stats.lossSum).toBeCloseTo(one.stats.lossSum, 4);
+    for (const [name, g] of one.grads) {
+      const a = g.dataSync();
+      const b = par.grads.get(name)!.dataSync();
+      let maxDiff = 0;
+      for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i]! - b[i]!));
+      expect(maxDiff, name).toBeLessThan(1e-6);
+    }
+    tf.dispose([...one.grads.values(), ...par.grads.values()]);
+    await engine.dispose();
+    model.dispose();
+  });
 });
 
 describe('resume', () => {

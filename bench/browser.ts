@@ -1,0 +1,109 @@
+/**
+ * `npm run bench:browser`: speed of the web demo's runtime in headless Chromium (Debian's chromium,
+ * playwright-core) for WASM 1 thread, WASM threaded (cross-origin isolated page) and WebGPU on the
+ * SwiftShader *software* adapter (a CPU emulation of a GPU: a correctness path, not GPU speed).
+ *
+ * Figures per mode, each in a fresh browser profile:
+ * - cold load: navigation start -> model ready (ORT .wasm download + compile, model download,
+ *   sha256 checks, session creation), empty caches; then `cached load` after a reload (Cache API);
+ * - warm greedy ms/token: batch-1 greedy decoding of prior samples after one warm-up run;
+ * - encode sentences/s: batches of 64 sentences of 24 words (+ <eos>).
+ *
+ * Model: `--model <dir>` (an exported model directory), default random weights at the paper
+ * configuration (V=12,003, E=200, H=512, K=32) exported with export/, <eos> suppressed so every
+ * decode runs `maxLen` = 40 steps. Options: --reps <n> (default 5), --modes wasm1,wasm,webgpu.
+ */
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ModelConfig } from '../core/config.ts';
+import { Rng } from '../core/rng.ts';
+import { Vocab } from '../core/vocab.ts';
+import { weightShapes, type Weights } from '../core/weights.ts';
+import { writeModelDir } from '../export/write-model-dir.ts';
+import { buildDemo, launch, serveDemo, type Gpu } from '../test/browser/harness.ts';
+
+const PAPER: ModelConfig = { posterior: 'iso', vocabSize: 12_003, embeddingDim: 200, hiddenDim: 512, latentDim: 32 };
+const MODES: Record<string, { query: string; gpu: Gpu; label: string }> = {
+  wasm1: { query: 'ep=wasm&threads=1', gpu: 'none', label: 'WASM, 1 thread' },
+  wasm: { query: 'ep=wasm', gpu: 'none', label: 'WASM, threaded' },
+  webgpu: { query: 'ep=webgpu', gpu: 'swiftshader', label: 'WebGPU (SwiftShader software adapter)' },
+};
+
+/** Fan-in scaled uniform weights (activations in a normal range); <eos> never wins. */
+function randomWeights(cfg: ModelConfig, seed: number): Weights {
+  const r = new Rng(seed);
+  const w: Weights = {};
+  for (const [name, shape] of weightShapes(cfg)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const scale = shape.length === 2 ? Math.sqrt(3 / shape[0]!) : 0.05;
+    w[name] = { shape, data: Float32Array.from({ length: n }, () => (2 * r.next() - 1) * scale) };
+  }
+  w['output/bias']!.data[2] = -1e4;
+  return w;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const { values } = parseArgs({ options: { model: { type: 'string' }, reps: { type: 'string', default: '5' }, modes: { type: 'string', default: 'wasm1,wasm,webgpu' } } });
+const reps = Math.max(2, Number(values.reps));
+const work = mkdtempSync(join(tmpdir(), 'isovae-bench-browser-'));
+try {
+  const models = join(work, 'models');
+  const dir = join(models, 'bench');
+  mkdirSync(models, { recursive: true });
+  let words: string[];
+  if (values.model) {
+    cpSync(values.model, dir, { recursive: true });
+    words = ['the', 'a', 'of', 'and', 'to', 'in', 'it', 'was'];
+  } else {
+    const vocab = Vocab.fromWords([...Array.from({ length: PAPER.vocabSize - 4 }, (_, i) => `w${i}`), 'unk']);
+    await writeModelDir({ model: PAPER, weights: randomWeights(PAPER, 1), maxLen: 40, vocab, command: 'bench/browser.ts' }, dir, { fusedEncoder: false });
+    words = vocab.words.slice(3, 1003) as string[];
+  }
+  writeFileSync(join(models, 'index.json'), JSON.stringify({ models: [{ dir: 'bench', title: values.model ? basename(values.model) : 'paper-size, random weights' }] }));
+  const rng = new Rng(3);
+  const texts = Array.from({ length: 64 }, () => Array.from({ length: 24 }, () => words[Math.floor(rng.next() * words.length)]!).join(' '));
+
+  const out = join(work, 'dist');
+  await buildDemo(out, models);
+  const server = await serveDemo(out);
+  const rows: string[] = [];
+  try {
+    for (const key of values.modes.split(',')) {
+      const mode = MODES[key];
+      if (!mode) throw new RangeError(`--modes: unknown mode "${key}" (valid: ${Object.keys(MODES).join(', ')})`);
+      const b = await launch(mode.gpu);
+      try {
+        const page = b.ctx.pages()[0] ?? (await b.ctx.newPage());
+        const open = async (): Promise<{ readyAt: number; provider: string; threads: number }> => {
+          await page.goto(`${server.url}?${mode.query}&run=0`);
+          await page.waitForFunction(() => window.isovaeDemo?.state().ready || window.isovaeDemo?.state().error, null, { timeout: 180_000 });
+          const st = await page.evaluate(() => window.isovaeDemo!.state());
+          if (st.error) throw new Error(`${mode.label}: ${st.error}`);
+          return { readyAt: st.models[0]!.readyAt, provider: st.provider, threads: st.threads };
+        };
+        const cold = await open();
+        const cached = await open();
+        const r = await page.evaluate(([t, n]) => window.isovaeDemo!.bench('bench', t, n), [texts, reps + 1] as const);
+        // Rep 0 is the warm-up (buffer allocation, shader compilation): excluded.
+        const dec = r.decodeMs.slice(1).reduce((a, v) => a + v, 0) / r.decodeTokens.slice(1).reduce((a, v) => a + v, 0);
+        const enc = texts.length / (median(r.encodeMs.slice(1)) / 1000);
+        const what = `${mode.label} [${cold.provider}${cold.provider === 'wasm' ? ` x${cold.threads}` : ''}]`;
+        rows.push(`| ${what} | ${(cold.readyAt / 1000).toFixed(2)} s | ${(cached.readyAt / 1000).toFixed(2)} s | ${dec.toFixed(2)} | ${enc.toFixed(1)} | ${r.decodeMs[0]!.toFixed(0)} ms |`);
+        console.error(rows.at(-1));
+      } finally {
+        await b.close();
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  console.log(`\nBrowser runtime, headless Chromium (${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, load avg ${loadavg()[0]!.toFixed(2)}), model: ${values.model ?? 'paper size (V=12,003, E=200, H=512, K=32), random weights'}; ${reps} reps after 1 warm-up.\n`);
+  console.log('| mode | cold load | cached load | warm greedy ms/token (batch 1) | encode sentences/s (batch 64, 25 tokens) | first decode (warm-up) |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
