@@ -43,6 +43,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`isovae ${name}: ${err.message}\n(see isovae ${name} --help)`);
       return 2;
     }
+    if (err instanceof RangeError || err instanceof TypeError) {
+      // bad arguments reported by a library function: its message names the argument
+      console.error(`isovae ${name}: ${err.message}\n(see isovae ${name} --help)`);
+      return 2;
+    }
     throw err;
   }
 }

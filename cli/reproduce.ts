@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_CONFIG } from '../core/config.ts';
 import type { BackendChoice } from '../train/backend.ts';
@@ -29,6 +30,8 @@ Options:
   --workers <n>                       data-parallel gradient workers per run (default 1)
   --backend <auto|wasm|node|cpu>      tfjs backend (default auto)
   --report-only                       rebuild the report from finished runs, train nothing
+  --report-dir <dir>                  write the report there instead of <out> (runs stay in <out>)
+  --notes <file.md>                   Markdown inserted after the report's header (a discussion)
   -h, --help`;
 
 const list = (flag: string, v: string | undefined, fallback: readonly number[]): number[] => {
@@ -45,7 +48,7 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       data: { type: 'string', default: 'brown' }, scale: { type: 'string', default: 'tiny' }, out: { type: 'string' }, seeds: { type: 'string' },
       fractions: { type: 'string' }, set: { type: 'string' }, only: { type: 'string' }, paper: { type: 'string', default: 'dbpedia' }, workers: { type: 'string', default: '1' },
-      backend: { type: 'string', default: 'auto' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      backend: { type: 'string', default: 'auto' }, notes: { type: 'string' }, 'report-dir': { type: 'string' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return console.log(REPRODUCE_USAGE);
@@ -68,15 +71,16 @@ export async function run(argv: string[]): Promise<void> {
   }
   const ac = new AbortController();
   const onSigint = () => {
+    if (ac.signal.aborted) process.exit(130); // second Ctrl-C: give up at once
     process.stderr.write('\nstopping after the current step (checkpoint written; run the same command to continue)\n');
     ac.abort();
   };
-  process.once('SIGINT', onSigint);
+  process.on('SIGINT', onSigint);
   try {
     const r = await reproduce({
       data: parseDataSource(values.data!), scale, out: values.out, seeds, fractions: list('fractions', values.fractions, DEFAULT_FRACTIONS),
       only: values.only ? values.only.split(',').filter((s) => s !== '') : [], overrides, paper: values.paper as PaperDataset, workers,
-      backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, command: `isovae reproduce ${argv.join(' ')}`, signal: ac.signal,
+      backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, notes: values.notes ? readFileSync(values.notes, 'utf8') : '', ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}), command: `isovae reproduce ${argv.join(' ')}`, signal: ac.signal,
     });
     if (r.interrupted) process.exitCode = 130;
   } finally {

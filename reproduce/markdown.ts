@@ -25,6 +25,7 @@ export function reportMarkdown(r: ReproduceResults, qualitative: ReadonlyMap<str
   out.push(`# isovae reproduction: ${r.dataset}, scale \`${r.scale}\`\n`);
   out.push(`Generated ${r.generated} by \`${r.command || 'isovae reproduce'}\`. Runs finished: **${r.runsDone} of ${r.runsTotal}** (seeds ${r.seeds.join(', ')}).`);
   out.push(`Every cell is mean±std over training seeds (population std, as the paper); one seed prints its value. The paper's rows are its ${paperName} numbers (protocol §5).\n`);
+  if (r.notes.trim() !== '') out.push(r.notes.trim() + '\n');
   out.push('## Configuration\n');
   out.push(markdownTable(['setting', 'value'], [
     ['model', `E=${tc.embeddingDim} H=${tc.hiddenDim} K=${tc.latentDim}, ${tc.vocabWords} vocabulary words (V = ${(tc.vocabWords ?? 0) + 3}), max ${tc.maxLen} words`],

@@ -3,7 +3,7 @@
  * `README.md` (every table next to the paper's numbers, images, qualitative examples, notes) and
  * the SVG images (sample-efficiency plot, 2-D maps of the C = 15 DGP / IGP test means).
  */
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { linePlotSvg, type LineSeries } from '../eval/index.ts';
 import { gridRuns } from './grid.ts';
@@ -17,15 +17,16 @@ export const SAMPLE_EFFICIENCY_SVG = 'sample-efficiency.svg';
 
 /**
  * Builds results.json and README.md from the finished `records` of the grid described by `meta`
- * and writes them with the images into `out`. Qualitative examples are printed only for the
+ * (run directories under `<out>/runs`) and writes them with the images into `reportDir` [out]. Qualitative examples are printed only for the
  * embedded Brown corpus (third-party datasets' text must not be republished). Returns the paths written.
  */
-export function writeReport(out: string, records: readonly RunRecord[], meta: ReportMeta): string[] {
+export function writeReport(out: string, records: readonly RunRecord[], meta: ReportMeta, reportDir = out): string[] {
+  mkdirSync(reportDir, { recursive: true });
   const tables = buildTables(records, meta.paper);
   const files: string[] = [];
   const write = (name: string, text: string) => {
-    writeFileSync(join(out, name), text);
-    files.push(join(out, name));
+    writeFileSync(join(reportDir, name), text);
+    files.push(join(reportDir, name));
   };
   let sampleEfficiency: string | null = null;
   const series: LineSeries[] = [];
@@ -49,8 +50,8 @@ export function writeReport(out: string, records: readonly RunRecord[], meta: Re
       const src = join(out, 'runs', run.id, `map-${method}.svg`);
       if (!existsSync(src)) continue;
       const file = `map-${post}-15-${method}.svg`;
-      copyFileSync(src, join(out, file));
-      files.push(join(out, file));
+      copyFileSync(src, join(reportDir, file));
+      files.push(join(reportDir, file));
       maps.push({ file, model: `${post}-15`, method, seed: run.seed });
     }
   }

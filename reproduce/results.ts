@@ -21,6 +21,8 @@ export interface ReportMeta {
   only: string[];
   paper: PaperDataset;
   command: string;
+  /** Markdown inserted after the report's header (e.g. a discussion of the findings), or ''. */
+  notes: string;
 }
 
 type Cell = MeanStd | null;

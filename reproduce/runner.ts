@@ -50,6 +50,10 @@ export interface ReproduceOptions {
   paper: PaperDataset;
   /** [false] Do not train or evaluate; rebuild the report from finished runs. */
   reportOnly: boolean;
+  /** [out] Directory of the report files (e.g. docs/results/<dataset>); runs stay under `out`. */
+  reportDir?: string;
+  /** [''] Markdown inserted after the report's header (`--notes FILE`). */
+  notes: string;
   /** Command line recorded in the report. */
   command: string;
   /** [stderr] Log lines. */
@@ -81,7 +85,7 @@ export interface ReproduceResult {
 export async function reproduce(options: Partial<ReproduceOptions> & { out: string }): Promise<ReproduceResult> {
   const o: ReproduceOptions = {
     data: { kind: 'brown' }, scale: 'tiny', seeds: [0, 1, 2], fractions: DEFAULT_FRACTIONS, only: [], workers: 1, backend: 'auto',
-    overrides: {}, paper: 'dbpedia', reportOnly: false, command: '', log: (l) => process.stderr.write(l + '\n'), progress: true, ...options,
+    overrides: {}, paper: 'dbpedia', reportOnly: false, notes: '', command: '', log: (l) => process.stderr.write(l + '\n'), progress: true, ...options,
   };
   const out = resolve(o.out);
   const base = presetOf(o.scale);
@@ -99,14 +103,14 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
   const units = (r: GridRun) => steps(configs.get(r.id)!) + 0.2 * fullSteps; // evaluation ~ a fifth of a full training run
   const unitsTotal = runs.reduce((a, r) => a + units(r), 0);
   mkdirSync(out, { recursive: true });
-  const meta = { dataset: ds.name, classes: ds.classes, scale: o.scale, preset, seeds: [...o.seeds], fractions: [...o.fractions], only: [...o.only], paper: o.paper, command: o.command };
+  const meta = { dataset: ds.name, classes: ds.classes, scale: o.scale, preset, seeds: [...o.seeds], fractions: [...o.fractions], only: [...o.only], paper: o.paper, command: o.command, notes: o.notes };
   const result: ReproduceResult = { out, trained: [], evaluated: [], skipped: [], interrupted: false, files: [] };
   const bar = o.progress ? new GridBar() : null;
   const say = (l: string) => (bar ? bar.log(l) : o.log(l));
   let unitsDone = 0;
   let unitsThisCall = 0;
   let seconds = 0;
-  const report = () => (result.files = writeReport(out, runs.map((r) => readRunRecord(join(out, 'runs', r.id))).filter((x): x is RunRecord => x !== null), meta));
+  const report = () => (result.files = writeReport(out, runs.map((r) => readRunRecord(join(out, 'runs', r.id))).filter((x): x is RunRecord => x !== null), meta, o.reportDir ? resolve(o.reportDir) : out));
   for (const [i, run] of runs.entries()) {
     const cfg = configs.get(run.id)!;
     const dir = cfg.outDir;
@@ -116,7 +120,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
       throw new IsovaeError('E_CONFIG', `${dir}: its checkpoint was trained with a different configuration than --scale ${o.scale} implies now; use another --out directory or delete ${dir}.`);
     }
     if ((rec && ckFinished?.state.finished) || o.reportOnly) {
-      result.skipped.push(run.id);
+      if (rec) result.skipped.push(run.id);
       unitsDone += units(run);
       continue;
     }
@@ -160,6 +164,6 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     report();
   }
   report();
-  say(`report: ${join(out, 'README.md')} (${result.trained.length} trained, ${result.evaluated.length} evaluated, ${result.skipped.length} reused)`);
+  say(`report: ${join(o.reportDir ? resolve(o.reportDir) : out, 'README.md')} (${result.trained.length} trained, ${result.evaluated.length} evaluated, ${result.skipped.length} reused)`);
   return result;
 }

@@ -5,8 +5,9 @@
  * - onnxruntime-web is resolved to its non-bundled builds (`onnxruntime-web-use-extern-wasm`); the
  *   `.mjs` glue and `.wasm` binaries are served from node_modules under `ort/` (dev) and copied to
  *   `dist/ort/` (build). No CDN: the demo sets `ort.env.wasm.wasmPaths` to `ort/`.
- * - Models are served from `ISOVAE_MODELS_DIR` (default: `<repo>/models`) under `models/` (dev) and
- *   copied to `dist/models/` (build).
+ * - Models are served from `ISOVAE_MODELS_DIR` (default: `<repo>/models` if it has an index.json,
+ *   else the tiny test models of test/browser/fixtures/models) under `models/` (dev) and copied to
+ *   `dist/models/` (build).
  */
 import { cpSync, createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
@@ -26,8 +27,17 @@ export const ORT_FILES = [
 const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 const TYPES: Record<string, string> = { '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.onnx': 'application/octet-stream', '.txt': 'text/plain; charset=utf-8' };
 
+let warned = false;
+/** `ISOVAE_MODELS_DIR`, else `<repo>/models` when it has an index.json, else the tiny test models. */
 function modelsDir(): string {
-  return resolve(process.env.ISOVAE_MODELS_DIR ?? join(repo, 'models'));
+  if (process.env.ISOVAE_MODELS_DIR) return resolve(process.env.ISOVAE_MODELS_DIR);
+  const shipped = join(repo, 'models');
+  if (existsSync(join(shipped, 'index.json'))) return shipped;
+  if (!warned) {
+    warned = true;
+    console.warn('isovae demo: models/index.json not found; serving the tiny test models of test/browser/fixtures/models (see web-demo/README.md).');
+  }
+  return join(repo, 'test', 'browser', 'fixtures', 'models');
 }
 
 /** Serve `prefix/<file>` from `root` (no directory escapes; `allow` limits the names). */

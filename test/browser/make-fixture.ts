@@ -50,7 +50,10 @@ try {
       await model.dispose();
     }
   }
-  writeFileSync(join(outDir, 'index.json'), JSON.stringify(buildIndex(outDir), null, 2) + '\n');
+  // Titles say what these are: the demo falls back to them when models/index.json is missing.
+  const index = buildIndex(outDir);
+  for (const m of index.models) m.title = `${m.title} · tiny test model`;
+  writeFileSync(join(outDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

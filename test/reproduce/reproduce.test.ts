@@ -95,4 +95,16 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     expect(r.trained).toEqual([]);
     expect(r.skipped).toHaveLength(5);
   });
+
+  it('--report-only writes the report elsewhere, with notes, from the same runs', async () => {
+    const dir = join(out, 'published');
+    const r = await reproduce({ ...options, reportOnly: true, reportDir: dir, notes: '## Discussion\n\nOur notes.' });
+    expect([r.trained, r.evaluated]).toEqual([[], []]);
+    const again = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as ReproduceResults;
+    expect(again.tables).toEqual(results.tables);
+    const text = readFileSync(join(dir, 'README.md'), 'utf8');
+    expect(text.indexOf('## Discussion')).toBeGreaterThan(0);
+    expect(text.indexOf('## Discussion')).toBeLessThan(text.indexOf('## Table 4'));
+    expect(existsSync(join(dir, 'map-iso-15-tsne.svg'))).toBe(true);
+  });
 });

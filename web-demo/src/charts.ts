@@ -83,7 +83,10 @@ export function latentMap(map: MapData, point: [number, number] | null, label: s
   map.coords.forEach(([x, y], i) => {
     svg.append(s('circle', { cx: X(x), cy: Y(y), r: 2.4, fill: PALETTE[map.labels[i]! % PALETTE.length]!, class: 'pt' }));
   });
-  if (path.length > 1) svg.append(s('polyline', { points: path.map(([x, y]) => `${X(x)},${Y(y)}`).join(' '), class: 'path' }));
+  if (path.length > 1) {
+    svg.append(s('polyline', { points: path.map(([x, y]) => `${X(x)},${Y(y)}`).join(' '), class: 'path' }));
+    path.forEach(([x, y], i) => svg.append(s('circle', { cx: X(x), cy: Y(y), r: i === 0 || i === path.length - 1 ? 5 : 3, class: i === 0 ? 'path-start' : 'path-pt' })));
+  }
   if (point) {
     const [cx, cy] = [X(point[0]), Y(point[1])];
     const star = Array.from({ length: 10 }, (_, i) => {

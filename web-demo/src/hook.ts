@@ -43,8 +43,11 @@ export interface DemoHook {
   decode(dir: string, z: number[]): Promise<number[][]>;
   /** Encode + decode `texts`: token ids per row. */
   reconstruct(dir: string, texts: string[]): Promise<number[][]>;
-  /** Timed runs for the benchmark: `reps` encodes of `texts` in one batch and `reps` greedy decodes of prior samples (batch 1). */
-  bench(dir: string, texts: string[], reps: number): Promise<{ encodeMs: number[]; decodeMs: number[]; decodeTokens: number[] }>;
+  /**
+   * Timed runs for the benchmark: `reps` encodes of `texts` in one batch and `reps` greedy decodes
+   * of prior samples (batch 1, at most `maxLen` tokens, default the model's).
+   */
+  bench(dir: string, texts: string[], reps: number, maxLen?: number): Promise<{ encodeMs: number[]; decodeMs: number[]; decodeTokens: number[] }>;
 }
 
 declare global {
@@ -76,7 +79,7 @@ export function installHook(state: DemoState): void {
     },
     decode: async (dir, z) => (await get(dir).decode(Float32Array.from(z))).map((d) => Array.from(d.ids)),
     reconstruct: async (dir, texts) => (await get(dir).reconstruct(texts)).map((d) => Array.from(d.ids)),
-    bench: async (dir, texts, reps) => {
+    bench: async (dir, texts, reps, maxLen) => {
       const model = get(dir);
       const encodeMs: number[] = [];
       const decodeMs: number[] = [];
@@ -87,7 +90,7 @@ export function installHook(state: DemoState): void {
         encodeMs.push(performance.now() - t0);
         const z = model.sample(1, { seed: 100 + i });
         const t1 = performance.now();
-        const [d] = await model.decode(z);
+        const [d] = await model.decode(z, maxLen ? { maxLen } : {});
         decodeMs.push(performance.now() - t1);
         decodeTokens.push(d!.ids.length + (d!.finished ? 1 : 0));
       }

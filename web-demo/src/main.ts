@@ -4,8 +4,10 @@
  * and wires the four panels: reconstruct, interpolate, sample, complete. Exposes `window.isovaeDemo`
  * (see hook.ts) for the end-to-end tests and the browser benchmark.
  */
+import { latentMap } from './charts.ts';
 import { byId, bytes, el, ms, notice } from './dom.ts';
 import { EXAMPLES, INTERPOLATION_PAIRS, PREFIXES } from './examples.ts';
+import { project } from './formats.ts';
 import { installHook, type DemoState } from './hook.ts';
 import { loadDemoModel, loadIndex, type DemoModel } from './models.ts';
 import { setupOrt, type EpChoice } from './ort-setup.ts';
@@ -74,11 +76,18 @@ async function reconstruct(text: string): Promise<void> {
 async function interpolate(a: string, b: string, steps: number): Promise<void> {
   await eachPane('int-panes', async (m) => {
     const t0 = performance.now();
-    const { decoded } = await m.model.interpolate(a, b, { steps });
+    const { z, decoded } = await m.model.interpolate(a, b, { steps });
     const dt = performance.now() - t0;
     time(`interpolate (${steps} points)`, m.entry.title, ms(dt));
     const rows = decoded.map((d, i) => ({ label: `t = ${(i / (steps - 1)).toFixed(2)}`, text: d.text, cls: i === 0 || i === steps - 1 ? 'end' : '' }));
-    return listPane(m, rows, `${steps} points encoded + decoded in ${ms(dt)}`);
+    const pane = listPane(m, rows, `${steps} points encoded + decoded in ${ms(dt)}`);
+    const k = m.model.latentDim;
+    const path = decoded.map((_, i) => (m.map ? project(m.map, z.subarray(i * k, (i + 1) * k)) : null));
+    if (m.map && path.every((p) => p !== null)) {
+      const fig = el('figure', { class: 'small-map' }, latentMap(m.map, null, `Interpolation path over the map of ${m.entry.title}`, path as [number, number][]), el('figcaption', {}, 'The path from the first sentence (t = 0, ○) to the second (●) over the map of test means.'));
+      pane.insertBefore(fig, pane.querySelector('.timing'));
+    }
+    return pane;
   });
 }
 

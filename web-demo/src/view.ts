@@ -47,10 +47,12 @@ export function reconPane(m: DemoModel, r: ReconResult): HTMLElement {
   const variances = m.map?.variances ?? null;
   const au = variances ? variances.filter((v) => v > ACTIVE_THRESHOLD).length : null;
   const sigma2 = r.logvar ? Math.exp(r.logvar[0]!) : null;
+  const meanSigma2 = r.logvar ? Array.from(r.logvar, Math.exp).reduce((a, v) => a + v, 0) / r.logvar.length : null;
   const tokens = tokenCount([r.decoded]);
   const capBits = [
     au === null ? 'active units unknown (no map.json)' : `${au}/${k} active units (solid; variance of test means > ${ACTIVE_THRESHOLD})`,
     m.model.config.posterior === 'iso' && sigma2 !== null ? `σ² = ${sigma2.toPrecision(3)} shared by all dims` : '',
+    m.model.config.posterior === 'diag' && meanSigma2 !== null ? `σ² per dim, mean ${meanSigma2.toPrecision(3)}` : '',
   ].filter(Boolean);
   const pane = el('article', { class: 'pane', 'data-model': m.entry.dir },
     paneHead(m),

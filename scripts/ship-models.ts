@@ -1,0 +1,59 @@
+/**
+ * Build the shipped default models in models/ from finished training runs:
+ *   npx tsx scripts/ship-models.ts <name>=<runDir> [<name>=<runDir> ...]
+ * For each run: export to models/<name>/ (ONNX graphs, manifest with the training command, vocab; validated
+ * against tfjs), then write models/<name>/map.json: 2-D PCA coordinates and class labels of (at most 2,000)
+ * test-set posterior means — no text —, the PCA projection (mean and 2 directions, so the web demo can place
+ * a new sentence), and the per-dimension variances of the test means (active units: variance > 0.01).
+ * Finally models/index.json lists the shipped models with their sizes.
+ */
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { activeUnits, columnMeans, pca } from '../eval/index.ts';
+import { exportModel } from '../export/index.ts';
+import { initBackend } from '../train/backend.ts';
+import { loadCheckpoint } from '../train/checkpoint.ts';
+import { loadDataset } from '../train/data/index.ts';
+import { encodeRows } from '../train/encode.ts';
+import { TfModel } from '../train/model.ts';
+
+const MAX_POINTS = 2000;
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+await initBackend('wasm');
+const entries: Array<Record<string, unknown>> = [];
+for (const arg of process.argv.slice(2)) {
+  const [name, runDir] = arg.split('=');
+  if (!name || !runDir) throw new RangeError(`argument "${arg}": expected <name>=<runDir>`);
+  const ck = loadCheckpoint(runDir);
+  if (!ck.state.finished) throw new RangeError(`${runDir}: training has not finished; resume it first`);
+  const outDir = join('models', name);
+  const { parity } = await exportModel(ck.dir, outDir);
+  if (parity && !parity.ok) throw new Error(`${name}: export parity failed`);
+  const ds = await loadDataset(ck.train.data, { vocabWords: ck.train.vocabWords, maxLen: ck.train.maxLen, seed: ck.train.dataSeed });
+  const model = new TfModel(ck.model, ck.weights);
+  const stride = Math.max(1, ds.test.ids.length / MAX_POINTS);
+  const pick = Array.from({ length: Math.min(MAX_POINTS, ds.test.ids.length) }, (_, i) => Math.floor(i * stride));
+  const allMeans = encodeRows(model.params, ck.model, ds.test.ids);
+  model.dispose();
+  const K = ck.model.latentDim;
+  const au = activeUnits(allMeans.mean, allMeans.n, K);
+  const sub = new Float32Array(pick.length * K);
+  pick.forEach((row, j) => sub.set(allMeans.mean.subarray(row * K, (row + 1) * K), j * K));
+  const proj = pca(sub, pick.length, K, 2);
+  const map = {
+    description: `PCA of posterior means of ${pick.length} test sentences (${ds.name}); no text is stored`,
+    classes: ds.classes,
+    labels: pick.map((row) => ds.test.labels[row]!),
+    coords: Array.from({ length: pick.length }, (_, j) => [round(proj.coords[2 * j]!), round(proj.coords[2 * j + 1]!)]),
+    projection: { mean: Array.from(columnMeans(sub, pick.length, K), round), components: [0, 1].map((c) => Array.from(proj.directions.subarray(c * K, (c + 1) * K), round)) },
+    variances: Array.from(au.variances, (v) => Math.round(v * 1e6) / 1e6),
+    activeUnits: au.count,
+    testSentences: allMeans.n,
+  };
+  writeFileSync(join(outDir, 'map.json'), JSON.stringify(map) + '\n');
+  const bytes = readdirSync(outDir).reduce((a, f) => a + statSync(join(outDir, f)).size, 0);
+  entries.push({ name, dir: name, posterior: ck.model.posterior, c: ck.train.c, dataset: ds.name, activeUnits: au.count, bytes, metrics: ck.metrics ?? {}, command: ck.command });
+  console.log(`${name}: ${(bytes / 1e6).toFixed(2)} MB, AU ${au.count}/${K}`);
+}
+writeFileSync(join('models', 'index.json'), JSON.stringify({ models: entries }, null, 2) + '\n');
