@@ -8,23 +8,13 @@ import { initBackend } from '../../train/backend.ts';
 import { initWeights } from '../../train/init.ts';
 import { TfModel } from '../../train/model.ts';
 import { lossAndGrads } from '../../train/step.ts';
+import { randomRows } from './helpers.ts';
 import { referenceLoss } from './reference.ts';
 
 beforeAll(async () => {
   await initBackend('wasm');
   await initBackend('cpu');
 });
-
-/** Random rows of word ids (3..V-1) ending with EOS=2, lengths 1..maxLen. */
-export function randomRows(rng: Rng, n: number, V: number, maxLen: number): Int32Array[] {
-  return Array.from({ length: n }, () => {
-    const len = 1 + Math.floor(rng.next() * maxLen);
-    const r = new Int32Array(len);
-    for (let t = 0; t < len - 1; t++) r[t] = 3 + Math.floor(rng.next() * (V - 3));
-    r[len - 1] = 2;
-    return r;
-  });
-}
 
 /** Autodiff of the plain-written loss on the cpu backend: the independent reference. */
 function reference(cfg: ModelConfig, w: Weights, rows: Int32Array[], opts: Parameters<typeof referenceLoss>[3]) {

@@ -8,12 +8,21 @@ import { Rng } from '../../core/rng.ts';
 import { Adam } from '../../train/adam.ts';
 import { initBackend } from '../../train/backend.ts';
 import { loadCheckpoint } from '../../train/checkpoint.ts';
-import { createEngine } from '../../train/engine.ts';
+import { createEngine, type GradientEngine } from '../../train/engine.ts';
 import { initWeights } from '../../train/init.ts';
 import { padBatch, TfModel } from '../../train/model.ts';
 import { lossAndGrads } from '../../train/step.ts';
 import { trainModel } from '../../train/trainer.ts';
 import { randomRows, tinyDataset, TINY } from './helpers.ts';
+
+/** One optimiser step through an engine on a random batch of 6 rows; returns nothing, disposes the gradients. */
+async function engineStep(engine: GradientEngine, model: TfModel, adam: Adam, rng: Rng): Promise<void> {
+  const rows = randomRows(rng, 6, TINY.vocabSize, 7);
+  const { grads } = await engine.compute(rows, { cT: 1, beta: 1, batchSize: 6, eps: new Float32Array(24).map(() => rng.normal()) });
+  adam.apply(model.params, grads);
+  tf.dispose([...grads.values()]);
+  await engine.afterUpdate();
+}
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -32,13 +41,7 @@ describe('tensor lifetimes', () => {
     const model = new TfModel(TINY, initWeights(TINY, rng));
     const adam = new Adam(model.params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
     const engine = await createEngine(model, resolveTrainConfig({ source: 'test', values: {} }));
-    const step = async () => {
-      const rows = randomRows(rng, 6, TINY.vocabSize, 7);
-      const { grads } = await engine.compute(rows, { cT: 1, beta: 1, batchSize: 6, eps: new Float32Array(24).map(() => rng.normal()) });
-      adam.apply(model.params, grads);
-      tf.dispose([...grads.values()]);
-      await engine.afterUpdate();
-    };
+    const step = () => engineStep(engine, model, adam, rng);
     await step(); // the first step may create lasting state (none expected, but do not count it)
     const before = tf.memory().numTensors;
     await step();
@@ -55,13 +58,7 @@ describe('tensor lifetimes', () => {
     const model = new TfModel(TINY, initWeights(TINY, rng));
     const adam = new Adam(model.params, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
     const engine = await ParallelEngine.start(model, 2);
-    const step = async () => {
-      const rows = randomRows(rng, 6, TINY.vocabSize, 7);
-      const { grads } = await engine.compute(rows, { cT: 1, beta: 1, batchSize: 6, eps: new Float32Array(24).map(() => rng.normal()) });
-      adam.apply(model.params, grads);
-      tf.dispose([...grads.values()]);
-      await engine.afterUpdate();
-    };
+    const step = () => engineStep(engine, model, adam, rng);
     await step();
     const before = [tf.memory().numTensors, ...(await engine.workerTensorCounts())];
     await step();
