@@ -11,9 +11,11 @@
  * default 3), --config paper|small|all (default all), --skip-tfjs.
  * Each figure is the best of 3 rounds, since the machine may be shared; the header prints the load average.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -33,9 +35,23 @@ const SENTENCE_LEN = 25; // tokens incl. <eos> (issue #3: "length 25")
 const DECODE_LEN = 40; // greedy steps per row
 const ROUNDS = 3;
 
-// Expose gc() so the memory figure is not polluted by garbage from the export step.
+// Expose gc() so the memory probe measures live memory only.
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
+
+/** `--probe <dir>` (child process): print {loadMs, rssMb} of loading the model and running it once. */
+async function probe(dir: string, threads: number): Promise<void> {
+  gc();
+  const rss0 = process.memoryUsage().rss;
+  const t0 = performance.now();
+  const model = await loadModel(dir, { threads, executionProviders: ['cpu'] });
+  const loadMs = performance.now() - t0;
+  await model.encode([[3, 4, 5, 2]]);
+  await model.decode(model.sample(1), { maxLen: 2 });
+  gc();
+  process.stdout.write(JSON.stringify({ loadMs, rssMb: (process.memoryUsage().rss - rss0) / 2 ** 20 }));
+  await model.dispose();
+}
 
 /** Fan-in scaled uniform weights so activations stay in a normal range; <eos> never wins. */
 function randomWeights(cfg: ModelConfig, seed: number): Weights {
@@ -90,16 +106,13 @@ async function benchConfig(name: string, cfg: ModelConfig, threads: number, seco
     const rng = new Rng(2);
     const rows = Array.from({ length: 128 }, () => [...Array.from({ length: SENTENCE_LEN - 1 }, () => 3 + rng.int(cfg.vocabSize - 3)), 2]);
 
-    gc();
-    const rss0 = process.memoryUsage().rss;
-    const t0 = performance.now();
+    // Load time and memory in a fresh process: here the export's freed buffers would be reused.
+    const probe = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--probe', dir, '--threads', String(threads)], { encoding: 'utf8' });
+    if (probe.status !== 0) throw new Error(`load probe failed: ${probe.stderr}`);
+    const { loadMs, rssMb } = JSON.parse(probe.stdout) as { loadMs: number; rssMb: number };
+    console.log(`model load ${name}: ${fmt(loadMs)} ms (fresh process: manifest, sha256, checks, 2 sessions)`);
+    console.log(`session memory ${name}: ${fmt(rssMb)} MB (RSS delta of loadModel + first runs, fresh process)`);
     const model = await loadModel(dir, { threads, executionProviders: ['cpu'] });
-    const loadMs = performance.now() - t0;
-    await model.encode(rows.slice(0, 1));
-    await model.decode(model.sample(1), { maxLen: 2 });
-    gc();
-    console.log(`model load ${name}: ${fmt(loadMs)} ms (manifest, sha256, checks, 2 sessions)`);
-    console.log(`session memory ${name}: ${fmt((process.memoryUsage().rss - rss0) / 2 ** 20)} MB (RSS delta after load and first runs)`);
 
     const primitive = await loadModel(dir, { threads, executionProviders: ['cpu'], useFusedEncoder: false });
     const encMs = await timeAll([model, primitive].map((m) => () => m.encode(rows, { batchSize: 128 })), seconds, 3);
@@ -175,8 +188,10 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '3' },
       config: { type: 'string', default: 'all' },
       'skip-tfjs': { type: 'boolean', default: false },
+      probe: { type: 'string' },
     },
   });
+  if (values.probe !== undefined) return probe(values.probe, Number(values.threads));
   const threads = Number(values.threads);
   const seconds = Number(values.seconds);
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads must be an integer >= 1 (got "${values.threads}").`);

@@ -10,12 +10,13 @@ import { trainModel } from '../train/trainer.ts';
  * The main job's preset: a small model on the embedded Brown corpus that trains in a few minutes on 2 cores,
  * with the paper's K = 32 latent dimensions so active units can be compared. C = 5 is the paper's setting
  * where DGP collapses most dimensions (DBpedia: 4 of 32 active) and IGP keeps all 32. To learn something in
- * ~1,000 steps it departs from the paper's optimisation: batch 32, lr 3e-3, a 500-step C ramp (the paper:
- * batch 128, lr 5e-4, 5,000 steps, ~22K steps in all).
+ * 2,000 steps it departs from the paper's optimisation: batch 32, lr 3e-3, an 800-step C ramp (the paper:
+ * batch 128, lr 5e-4, 5,000 steps, ~22K steps in all). DGP's active units fall as training goes on (the
+ * shipped DGP model, trained 2,500 steps, went 30 -> 27 -> 19 -> 17 on validation), IGP's stay at 32.
  */
 export const DEMO_PRESET: Partial<TrainConfig> = {
-  embeddingDim: 64, hiddenDim: 128, latentDim: 32, vocabWords: 3000, maxLen: 16, maxTrainSentences: 8000,
-  batchSize: 32, epochs: 4, c: 5, cSteps: 500, lr: 3e-3, maxEvalSentences: 2000,
+  embeddingDim: 64, hiddenDim: 128, latentDim: 32, vocabWords: 3000, maxLen: 16, maxTrainSentences: 16000,
+  batchSize: 32, epochs: 4, c: 5, cSteps: 800, lr: 3e-3, maxEvalSentences: 2000,
 };
 
 /** Sentences written by the team for the reconstruction examples (not from any dataset). */

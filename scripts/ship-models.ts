@@ -5,11 +5,13 @@
  * against tfjs), then write models/<name>/map.json: 2-D PCA coordinates and class labels of (at most 2,000)
  * test-set posterior means — no text —, the PCA projection (mean and 2 directions, so the web demo can place
  * a new sentence), and the per-dimension variances of the test means (active units: variance > 0.01).
- * Finally models/index.json lists the shipped models with their sizes.
+ * Finally models/index.json lists the shipped models (web-demo/src/formats.ts).
  */
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeUnits, columnMeans, pca } from '../eval/index.ts';
+import { activeUnits } from '../eval/index.ts';
+import { buildIndex } from '../web-demo/scripts/make-index.ts';
+import { buildMapJson } from '../web-demo/scripts/map-json.ts';
 import { exportModel } from '../export/index.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
@@ -18,10 +20,8 @@ import { encodeRows } from '../train/encode.ts';
 import { TfModel } from '../train/model.ts';
 
 const MAX_POINTS = 2000;
-const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 await initBackend('wasm');
-const entries: Array<Record<string, unknown>> = [];
 for (const arg of process.argv.slice(2)) {
   const [name, runDir] = arg.split('=');
   if (!name || !runDir) throw new RangeError(`argument "${arg}": expected <name>=<runDir>`);
@@ -40,20 +40,10 @@ for (const arg of process.argv.slice(2)) {
   const au = activeUnits(allMeans.mean, allMeans.n, K);
   const sub = new Float32Array(pick.length * K);
   pick.forEach((row, j) => sub.set(allMeans.mean.subarray(row * K, (row + 1) * K), j * K));
-  const proj = pca(sub, pick.length, K, 2);
-  const map = {
-    description: `PCA of posterior means of ${pick.length} test sentences (${ds.name}); no text is stored`,
-    classes: ds.classes,
-    labels: pick.map((row) => ds.test.labels[row]!),
-    coords: Array.from({ length: pick.length }, (_, j) => [round(proj.coords[2 * j]!), round(proj.coords[2 * j + 1]!)]),
-    projection: { mean: Array.from(columnMeans(sub, pick.length, K), round), components: [0, 1].map((c) => Array.from(proj.directions.subarray(c * K, (c + 1) * K), round)) },
-    variances: Array.from(au.variances, (v) => Math.round(v * 1e6) / 1e6),
-    activeUnits: au.count,
-    testSentences: allMeans.n,
-  };
+  // The map shows a subsample; the active-unit variances come from every test sentence.
+  const map = { ...buildMapJson(sub, pick.length, K, pick.map((row) => ds.test.labels[row]!), ds.classes), variances: Array.from(au.variances) };
   writeFileSync(join(outDir, 'map.json'), JSON.stringify(map) + '\n');
   const bytes = readdirSync(outDir).reduce((a, f) => a + statSync(join(outDir, f)).size, 0);
-  entries.push({ name, dir: name, posterior: ck.model.posterior, c: ck.train.c, dataset: ds.name, activeUnits: au.count, bytes, metrics: ck.metrics ?? {}, command: ck.command });
-  console.log(`${name}: ${(bytes / 1e6).toFixed(2)} MB, AU ${au.count}/${K}`);
+  console.log(`${name}: ${(bytes / 1e6).toFixed(2)} MB, AU ${au.count}/${K}, test ${JSON.stringify(ck.metrics ?? {})}`);
 }
-writeFileSync(join('models', 'index.json'), JSON.stringify({ models: entries }, null, 2) + '\n');
+writeFileSync(join('models', 'index.json'), JSON.stringify(buildIndex('models'), null, 2) + '\n');
