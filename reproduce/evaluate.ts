@@ -5,7 +5,7 @@
  * qualitative experiments, and (for C = 15 grid runs) the 2-D maps. Writes nothing; the runner
  * stores the result as `<run>/metrics.json`.
  */
-import { evaluateRun, map2dSvg, wordDeletion, type RunMetrics } from '../eval/index.ts';
+import { classificationProtocol, evaluateRun, map2dSvg, wordDeletion, type ClassificationResult, type RunMetrics } from '../eval/index.ts';
 import { EOS_ID } from '../core/special.ts';
 import { Rng } from '../core/rng.ts';
 import type { Checkpoint } from '../train/checkpoint.ts';
@@ -23,6 +23,12 @@ export interface RunEvaluation {
   /** Test sentences evaluated and T_test (longest evaluated test row incl. `<eos>`). */
   testSentences: number;
   tTest: number;
+  /**
+   * Diagnostic beyond the paper: the classification protocol on per-dimension standardised
+   * features (z-scored over the evaluated test set), clean and 30%-deleted. The paper's MLP sees raw
+   * means; when they barely vary (undertrained or collapsed encoders) it cannot use them at all.
+   */
+  standardized: { classification: ClassificationResult; robustness: ClassificationResult };
   qualitative: Qualitative;
   /** SVG documents of the 2-D maps of the test means (C = 15 grid runs only). */
   maps: { pca?: string; tsne?: string };
@@ -75,6 +81,11 @@ export function evaluateCheckpoint(ck: Checkpoint, run: GridRun, ds: Dataset, pr
       metrics.rec = rec;
       metrics.elbo = rec + (metrics.kl ?? 0);
     }
+    const cls = { seed: 0, classifiers: preset.classifiers };
+    const standardized = {
+      classification: classificationProtocol(standardize(enc.mean, N, K), N, K, labels, cls),
+      robustness: classificationProtocol(standardize(pEnc.mean, N, K), N, K, labels, cls),
+    };
     const qualitative = runQualitative(model, ck.vocab, rows, 0, preset.priorSamples);
     const maps: RunEvaluation['maps'] = {};
     if (run.group === 'grid' && run.c === 15) {
@@ -86,8 +97,23 @@ export function evaluateCheckpoint(ck: Checkpoint, run: GridRun, ds: Dataset, pr
         method: 'tsne', tsne: { seed: 0, maxPoints: preset.tsnePoints, iterations: preset.tsneIterations }, svg: { ...svg, title: `${name}: t-SNE of test means` },
       }).svg;
     }
-    return { metrics, testSentences: N, tTest, qualitative, maps, evalSeconds: (performance.now() - t0) / 1000 };
+    return { metrics, testSentences: N, tTest, standardized, qualitative, maps, evalSeconds: (performance.now() - t0) / 1000 };
   } finally {
     model.dispose();
   }
+}
+
+/** Per-column z-scores of `x` (`[N, K]`), population std; a constant column becomes 0. */
+export function standardize(x: ArrayLike<number>, N: number, K: number): Float64Array {
+  const out = new Float64Array(N * K);
+  for (let k = 0; k < K; k++) {
+    let mu = 0;
+    for (let i = 0; i < N; i++) mu += x[i * K + k] as number;
+    mu /= N;
+    let v = 0;
+    for (let i = 0; i < N; i++) v += ((x[i * K + k] as number) - mu) ** 2;
+    const sd = Math.sqrt(v / N);
+    for (let i = 0; i < N; i++) out[i * K + k] = sd > 0 ? ((x[i * K + k] as number) - mu) / sd : 0;
+  }
+  return out;
 }

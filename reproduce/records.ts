@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
-import type { RunMetrics } from '../eval/index.ts';
+import type { ClassificationResult, RunMetrics } from '../eval/index.ts';
 import type { GridRun } from './grid.ts';
 
 /** The training configuration without the keys that do not change the trained model. */
@@ -23,6 +23,8 @@ export interface RunRecord extends GridRun {
   /** The trainer's final test figures (rec, kl, nelbo, loss, au, sentences). */
   trainer: Record<string, number> | null;
   metrics: RunMetrics;
+  /** Diagnostic: classification on standardised features (see evaluate.ts RunEvaluation). */
+  standardized?: { classification: ClassificationResult; robustness: ClassificationResult };
   /** Wall-clock seconds (trainSeconds null when unknown, e.g. trained by an older version). */
   timing: { trainSeconds: number | null; evalSeconds: number };
 }

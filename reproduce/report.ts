@@ -34,6 +34,11 @@ export function writeReport(out: string, records: readonly RunRecord[], meta: Re
     const pts = tables.sampleEfficiency.filter((r) => r[post] !== null);
     if (pts.length > 0) series.push({ name: post === 'iso' ? 'IGP' : 'DGP', x: pts.map((r) => r.fraction * 100), y: pts.map((r) => r[post]!.mean), err: pts.map((r) => r[post]!.std) });
   }
+  for (const post of ['diag', 'iso'] as const) {
+    const key = post === 'iso' ? 'isoStd' : 'diagStd';
+    const pts = tables.sampleEfficiency.filter((r) => r[key] !== null);
+    if (pts.length > 0) series.push({ name: `${post === 'iso' ? 'IGP' : 'DGP'} (standardised)`, x: pts.map((r) => r.fraction * 100), y: pts.map((r) => r[key]!.mean), err: pts.map((r) => r[key]!.std) });
+  }
   if (series.length > 0) {
     sampleEfficiency = SAMPLE_EFFICIENCY_SVG;
     write(SAMPLE_EFFICIENCY_SVG, linePlotSvg(series, {

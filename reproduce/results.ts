@@ -35,8 +35,9 @@ export interface ReportTables {
   table4: { model: string; label: string; runs: number; ours: Record<Table4Column, Cell>; paper: PaperTable4Row | null }[];
   table2: { model: string; label: string; runs: number; ours: { meanSqNorm: Cell; logDet: Cell }; paper: { meanSqNorm: number; logDet: number } | null }[];
   table3: { model: string; label: string; runs: number; ours: { sample: Cell; mean: Cell; meanCanonical: Cell }; paper: { sample: number; mean: number } | null }[];
-  classification: { model: string; label: string; runs: number; clean: Cell; robust: Cell; paperRobust: number | null }[];
-  sampleEfficiency: { fraction: number; diag: Cell; iso: Cell; gap: number | null }[];
+  classification: { model: string; label: string; runs: number; clean: Cell; robust: Cell; paperRobust: number | null; cleanStd: Cell; robustStd: Cell }[];
+  /** `diagStd` / `isoStd`: the standardised-feature diagnostic. */
+  sampleEfficiency: { fraction: number; diag: Cell; iso: Cell; gap: number | null; diagStd: Cell; isoStd: Cell }[];
 }
 
 /** results.json. */
@@ -95,17 +96,21 @@ export function buildTables(records: readonly RunRecord[], paper: PaperDataset):
   const classification = byModel.map(({ m, runs, s }) => {
     const r = PAPER_ROBUSTNESS[paper];
     const paperRobust = m.key === 'ae' ? r.ae : m.c === 15 && m.posterior !== 'ae' ? r[m.posterior] : null;
-    return { model: m.key, label: modelLabel(m.key), runs: runs.length, clean: scale(s['classification.mean'], 100), robust: scale(s['robustness.mean'], 100), paperRobust };
+    const d = summariseRuns(runs.map((x) => x.standardized ?? {}));
+    return {
+      model: m.key, label: modelLabel(m.key), runs: runs.length, clean: scale(s['classification.mean'], 100), robust: scale(s['robustness.mean'], 100), paperRobust,
+      cleanStd: scale(d['classification.mean'], 100), robustStd: scale(d['robustness.mean'], 100),
+    };
   });
   const fractions = [...new Set(records.filter((r) => r.c === EFFICIENCY_C && r.posterior !== 'ae').map((r) => r.fraction))].sort((a, b) => a - b);
   const sampleEfficiency = fractions.map((fraction) => {
-    const acc = (post: string) => {
+    const acc = (post: string, standardized = false) => {
       const rs = records.filter((r) => r.posterior === post && r.c === EFFICIENCY_C && r.fraction === fraction && r.metrics.classification);
-      return scale(summariseRuns(rs.map((r) => r.metrics))['classification.mean'], 100);
+      return scale(summariseRuns(rs.map((r) => (standardized ? r.standardized ?? {} : r.metrics)))['classification.mean'], 100);
     };
     const diag = acc('diag');
     const iso = acc('iso');
-    return { fraction, diag, iso, gap: diag && iso ? iso.mean - diag.mean : null };
+    return { fraction, diag, iso, gap: diag && iso ? iso.mean - diag.mean : null, diagStd: acc('diag', true), isoStd: acc('iso', true) };
   });
   return { table4, table2, table3, classification, sampleEfficiency };
 }

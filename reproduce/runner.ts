@@ -149,7 +149,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     if (trainSeconds === null && existsSync(timingFile)) trainSeconds = (JSON.parse(readFileSync(timingFile, 'utf8')) as { trainSeconds: number }).trainSeconds;
     const record: RunRecord = {
       ...run, config: comparableConfig(ck.train), trainSentences: ck.dataset.sizes.train, testSentences: ev.testSentences, tTest: ev.tTest,
-      trainer: ck.metrics ?? null, metrics: ev.metrics, timing: { trainSeconds, evalSeconds: ev.evalSeconds },
+      trainer: ck.metrics ?? null, metrics: ev.metrics, standardized: ev.standardized, timing: { trainSeconds, evalSeconds: ev.evalSeconds },
     };
     writeFileSync(join(dir, 'qualitative.json'), JSON.stringify(ev.qualitative, null, 1) + '\n');
     if (ev.maps.pca) writeFileSync(join(dir, 'map-pca.svg'), ev.maps.pca);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_FRACTIONS, gridRuns, MODEL_KEYS, runConfig, trainSentences } from '../../reproduce/grid.ts';
 import { PAPER_RAMP_FRACTION, presetOf } from '../../reproduce/presets.ts';
-import { evalIndices } from '../../reproduce/evaluate.ts';
+import { evalIndices, standardize } from '../../reproduce/evaluate.ts';
 import { comparableConfig } from '../../reproduce/records.ts';
 import { PAPER_TABLE4 } from '../../eval/index.ts';
 
@@ -50,6 +50,13 @@ describe('runConfig', () => {
     const b = runConfig(run, presetOf('small'), { kind: 'brown' }, '/b', 1000);
     expect(JSON.stringify(comparableConfig(a))).toBe(JSON.stringify(comparableConfig(b)));
     expect(() => presetOf('huge')).toThrow(RangeError);
+  });
+});
+
+describe('standardize', () => {
+  it('z-scores each column with the population std; a constant column becomes 0', () => {
+    // column 0: [1, 3] -> mean 2, std 1 -> [-1, 1]; column 1: [5, 5] -> constant -> [0, 0]
+    expect(Array.from(standardize([1, 5, 3, 5], 2, 2))).toEqual([-1, 0, 1, 0]);
   });
 });
 

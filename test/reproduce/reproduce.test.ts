@@ -78,6 +78,8 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     for (const t of results.tables.classification) {
       const cells = row(md, 'Classification', t.label);
       expect(cells.slice(0, 2)).toEqual([formatMeanStd(t.clean, DIGITS.accuracy), formatMeanStd(t.robust, DIGITS.accuracy)]);
+      expect(cells.slice(3, 5)).toEqual([formatMeanStd(t.cleanStd, DIGITS.accuracy), formatMeanStd(t.robustStd, DIGITS.accuracy)]);
+      if (t.runs > 0) expect(t.cleanStd).not.toBeNull();
     }
     const iso = results.tables.table3.find((t) => t.model === 'iso-15')!;
     expect(row(md, 'Table 3', 'C=15, IGP').slice(0, 2)).toEqual([formatMeanStd(iso.ours.sample, 3), formatMeanStd(iso.ours.mean, 3)]);
@@ -87,7 +89,11 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     expect(t4.ours.bleu2!.mean).toBeCloseTo(run.metrics.reconstruction!.bleu2 * 100, 10);
     expect(t4.ours.au!.mean).toBe(run.metrics.au);
     const eff = results.tables.sampleEfficiency.find((r) => r.fraction === 0.1)!;
-    expect(row(md, 'Sample efficiency', '10%')).toEqual([formatMeanStd(eff.diag, 1), formatMeanStd(eff.iso, 1), (eff.iso!.mean - eff.diag!.mean).toFixed(1)]);
+    expect(row(md, 'Sample efficiency', '10%')).toEqual([
+      formatMeanStd(eff.diag, 1), formatMeanStd(eff.iso, 1), (eff.iso!.mean - eff.diag!.mean).toFixed(1), formatMeanStd(eff.diagStd, 1), formatMeanStd(eff.isoStd, 1),
+    ]);
+    // The standardised diagnostic is the run's own figure (x100).
+    expect(results.tables.classification.find((t) => t.model === 'iso-15')!.cleanStd!.mean).toBeCloseTo(run.standardized!.classification.mean * 100, 10);
   });
 
   it('a second invocation reuses every finished run', async () => {
