@@ -25,8 +25,6 @@ const CONFIGS: BenchConfig[] = [
 const { values } = parseArgs({ options: { only: { type: 'string' }, steps: { type: 'string', default: '4' }, workers: { type: 'string', default: '1,2' }, backend: { type: 'string', default: 'wasm' } } });
 const backend = await initBackend(values.backend as 'wasm');
 const steps = Number(values.steps);
-let peakRss = 0;
-const sampleRss = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
 for (const bc of CONFIGS.filter((c) => !values.only || values.only.split(',').includes(c.name))) {
   for (const workers of values.workers!.split(',').map(Number)) {
@@ -34,7 +32,6 @@ for (const bc of CONFIGS.filter((c) => !values.only || values.only.split(',').in
     const model = new TfModel(bc.model, initWeights(bc.model, rng));
     const adam = new Adam(model.params, { lr: 5e-4, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
     const engine = await createEngine(model, { ...DEFAULT_TRAIN_CONFIG, workers });
-    peakRss = process.memoryUsage().rss;
     let tokens = 0;
     let seconds = 0;
     for (let s = 0; s <= steps; s++) {
@@ -59,8 +56,8 @@ for (const bc of CONFIGS.filter((c) => !values.only || values.only.split(',').in
     console.log(
       `${bc.name} w${workers}: ${Math.round(tokens / seconds).toLocaleString('en-US')} tokens/s (${(seconds / steps).toFixed(2)} s/step, ` +
         `B=${bc.batch} T=${bc.length} E=${bc.model.embeddingDim} H=${bc.model.hiddenDim} K=${bc.model.latentDim} V=${bc.model.vocabSize}), ` +
-        `peak RSS ${Math.round(peakRss / 1e6).toLocaleString('en-US')} MB, backend ${backend}, workers ${workers}`,
+        // maxRSS is the process high-water mark so far (worker threads share the process), in kB
+        `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1e3).toLocaleString('en-US')} MB, backend ${backend}, workers ${workers}`,
     );
   }
 }
-clearInterval(sampleRss);
