@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,7 @@ describe('runtime package boundary', () => {
       expect((await model.impute(['the'], { mode: 'faithful' }))[0]!.words[0]).toBe('the');
     } finally {
       await model.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -76,6 +76,7 @@ describe('cli run()', () => {
     const lines = readFileSync(join(tmp, 'out.csv'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(5); // header + 4 input lines (the empty line included)
     expect(lines[4]!.startsWith('4,')).toBe(true);
+    rmSync(tmp, { recursive: true, force: true });
   });
 
   it('isovae generate prints JSON lines; bad arguments are RangeErrors', async () => {

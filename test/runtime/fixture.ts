@@ -3,9 +3,10 @@
  * written as model directories with a manifest built here per notes/contract.md.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { ModelConfig, Posterior } from '../../core/config.ts';
 import { Rng } from '../../core/rng.ts';
 import { Vocab } from '../../core/vocab.ts';
@@ -85,9 +86,17 @@ export function buildFixtureFiles(cfg: ModelConfig, weights: Weights, vocab: Voc
   return { files, manifest };
 }
 
-/** Write `files` into a fresh temporary directory and return its path. */
+// Temporary model directories are removed after the test file that made them (this module is
+// evaluated once per test file, so afterAll registers on that file's root suite).
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Write `files` into a fresh temporary directory (removed after the test file) and return its path. */
 export function writeDir(files: Record<string, Uint8Array>): string {
   const dir = mkdtempSync(join(tmpdir(), 'isovae-rt-'));
+  made.push(dir);
   for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes);
   return dir;
 }
