@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TrainConfig } from '../core/config.ts';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import type { ClassificationResult, RunMetrics } from '../eval/index.ts';
 import type { GridRun } from './grid.ts';
@@ -30,12 +30,13 @@ export interface RunRecord extends GridRun {
 }
 
 /**
- * `cfg` without outDir / workers / backend, keys sorted (so JSON comparison is stable). Data-parallel
+ * `cfg` (over the defaults) without outDir / workers / backend, keys sorted (so JSON comparison is stable). Data-parallel
  * workers and the backend change speed, not the model (the trainer's workers are bit-compatible
  * up to float summation order).
  */
 export function comparableConfig(cfg: TrainConfig): ComparableConfig {
-  const { outDir: _o, workers: _w, backend: _b, ...rest } = cfg;
+  // Defaults first, so a checkpoint from before a new option was added still compares equal.
+  const { outDir: _o, workers: _w, backend: _b, ...rest } = { ...DEFAULT_TRAIN_CONFIG, ...cfg };
   return Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))) as ComparableConfig;
 }
 
