@@ -4,7 +4,7 @@ import { parseManifest, type GraphKey, type Manifest } from './manifest.ts';
 import { IsovaeModel } from './model.ts';
 import { readFloatInitializer } from './onnx-scan.ts';
 import { createWithFallback, resolveProviders, sessionOptions } from './providers.ts';
-import { GraphSession } from './session.ts';
+import { GraphSession, sharedRunQueue } from './session.ts';
 import type { LoadOptions, Platform, Provider } from './types.ts';
 import { checkGraphBytes, checkManifestIo, checkVocab, expectedIo } from './validate.ts';
 
@@ -99,7 +99,9 @@ async function createSessions(
         }
       }
     }
-    const g = new GraphSession(`${spec.file}`, session, io.inputs, io.outputs, { K, H });
+    // Web (fallback provider wasm): one queue for every session of the onnxruntime-web module.
+    const queue = platform.fallback === 'wasm' ? sharedRunQueue(platform.ort) : undefined;
+    const g = new GraphSession(`${spec.file}`, session, io.inputs, io.outputs, { K, H }, queue);
     made.push(g);
     return g;
   };
