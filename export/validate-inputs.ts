@@ -1,15 +1,10 @@
+import { Rng } from '../core/rng.ts';
 import { EOS_ID, NUM_SPECIAL } from '../core/special.ts';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1) (deterministic validation inputs). */
+/** Uniform [0, 1) stream from the project's seeded RNG (deterministic validation inputs). */
 export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /**

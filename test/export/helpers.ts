@@ -1,18 +1,12 @@
+import { seededRandom } from '../../export/validate-inputs.ts';
 /** Test helpers: seeded random weights/inputs, an ORT session runner and a whole-tensor comparison. */
 import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../../core/config.ts';
 import { weightShapes, type Weights } from '../../core/weights.ts';
 
-/** mulberry32: a tiny seeded PRNG in [0, 1). */
+/** Seeded uniform [0, 1) stream (the project's RNG). */
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRandom(seed);
 }
 
 /** Random weights of the right shapes, uniform in [-scale, scale]. */
