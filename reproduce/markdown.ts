@@ -29,7 +29,7 @@ export function reportMarkdown(r: ReproduceResults, qualitative: ReadonlyMap<str
   out.push('## Configuration\n');
   out.push(markdownTable(['setting', 'value'], [
     ['model', `E=${tc.embeddingDim} H=${tc.hiddenDim} K=${tc.latentDim}, ${tc.vocabWords} vocabulary words (V = ${(tc.vocabWords ?? 0) + 3}), max ${tc.maxLen} words`],
-    ['training', `batch ${tc.batchSize}, ${tc.epochs} epochs, Adam 5e-4; C warm-up ${r.preset.ramp === 'fixed' ? `${tc.cSteps} steps (paper)` : `${(PAPER_RAMP_FRACTION * 100).toFixed(1)}% of each run's steps (the paper's 5000 of 21,880)`}`],
+    ['training', `batch ${tc.batchSize}, ${tc.epochs} epochs, Adam lr ${tc.lr ?? 5e-4}; C warm-up ${r.preset.ramp === 'fixed' ? `${tc.cSteps} steps (paper)` : `${(PAPER_RAMP_FRACTION * 100).toFixed(1)}% of each run's steps (the paper's 5000 of 21,880)`}`],
     ['data', first ? `${first.trainSentences} training sentences (grid runs), ${first.testSentences} test sentences evaluated, T_test = ${first.tTest}` : '-'],
     ['classification', `${r.preset.classifiers} classifiers per encoder (paper: 10), 128-128 ReLU MLP on test means, 64% / 16% / 20% split`],
     ['sample efficiency', `DGP and IGP at C=15 trained on ${r.fractions.map((x) => `${x * 100}%`).join(', ')} of the training split (seeded subset per seed), same epochs, C warm-up scaled to the run's steps; classifier protocol unchanged on the full test set`],
