@@ -18,10 +18,10 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ModelConfig } from '../core/config.ts';
-import { Rng } from '../core/rng.ts';
 import { Vocab } from '../core/vocab.ts';
-import { weightShapes, type Weights } from '../core/weights.ts';
 import { writeModelDir } from '../export/write-model-dir.ts';
+import { Rng } from '../core/rng.ts';
+import { randomWeights } from './random-weights.ts';
 import { buildDemo, launch, serveDemo, type Gpu } from '../test/browser/harness.ts';
 
 const PAPER: ModelConfig = { posterior: 'iso', vocabSize: 12_003, embeddingDim: 200, hiddenDim: 512, latentDim: 32 };
@@ -33,18 +33,6 @@ const MODES: Record<string, { query: string; gpu: Gpu; label: string; batch: num
   webgpu: { query: 'ep=webgpu', gpu: 'swiftshader', label: 'WebGPU (SwiftShader software adapter)', batch: 8, steps: 6, reps: 2 },
 };
 
-/** Fan-in scaled uniform weights (activations in a normal range); <eos> never wins. */
-function randomWeights(cfg: ModelConfig, seed: number): Weights {
-  const r = new Rng(seed);
-  const w: Weights = {};
-  for (const [name, shape] of weightShapes(cfg)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const scale = shape.length === 2 ? Math.sqrt(3 / shape[0]!) : 0.05;
-    w[name] = { shape, data: Float32Array.from({ length: n }, () => (2 * r.next() - 1) * scale) };
-  }
-  w['output/bias']!.data[2] = -1e4;
-  return w;
-}
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

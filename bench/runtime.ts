@@ -21,10 +21,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as ort from 'onnxruntime-node';
 import type { ModelConfig } from '../core/config.ts';
-import { Rng } from '../core/rng.ts';
 import { Vocab } from '../core/vocab.ts';
-import { weightShapes, type Weights } from '../core/weights.ts';
+import type { Weights } from '../core/weights.ts';
 import { writeModelDir } from '../export/write-model-dir.ts';
+import { Rng } from '../core/rng.ts';
+import { randomWeights } from './random-weights.ts';
 import { loadModel } from '../runtime/index.ts';
 
 const CONFIGS: Record<string, ModelConfig> = {
@@ -53,18 +54,6 @@ async function probe(dir: string, threads: number): Promise<void> {
   await model.dispose();
 }
 
-/** Fan-in scaled uniform weights so activations stay in a normal range; <eos> never wins. */
-function randomWeights(cfg: ModelConfig, seed: number): Weights {
-  const r = new Rng(seed);
-  const w: Weights = {};
-  for (const [name, shape] of weightShapes(cfg)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const scale = shape.length === 2 ? Math.sqrt(3 / shape[0]!) : 0.05;
-    w[name] = { shape, data: Float32Array.from({ length: n }, () => (2 * r.next() - 1) * scale) };
-  }
-  w['output/bias']!.data[2] = -1e4;
-  return w;
-}
 
 /** ms per call of `fn` over about `ms` milliseconds (at least `minRuns` calls). */
 async function round(fn: () => Promise<unknown>, ms: number, minRuns: number): Promise<number> {

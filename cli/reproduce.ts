@@ -6,6 +6,7 @@ import type { PaperDataset } from '../eval/index.ts';
 import { DEFAULT_FRACTIONS } from '../reproduce/grid.ts';
 import { presetOf } from '../reproduce/presets.ts';
 import { reproduce } from '../reproduce/runner.ts';
+import { withInterrupt } from './interrupt.ts';
 import { parseDataSource } from './train.ts';
 
 export const REPRODUCE_USAGE = `Usage: isovae reproduce --out <dir> [options]
@@ -69,21 +70,13 @@ export async function run(argv: string[]): Promise<void> {
     }
     overrides[k] = Number(v);
   }
-  const ac = new AbortController();
-  const onSigint = () => {
-    if (ac.signal.aborted) process.exit(130); // second Ctrl-C: give up at once
-    process.stderr.write('\nstopping after the current step (checkpoint written; run the same command to continue)\n');
-    ac.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
+  const out = values.out; // narrowed to string above; closures do not keep the narrowing
+  await withInterrupt('stopping after the current step; the checkpoint is written, run the same command to continue', async (signal) => {
     const r = await reproduce({
-      data: parseDataSource(values.data!), scale, out: values.out, seeds, fractions: list('fractions', values.fractions, DEFAULT_FRACTIONS),
+      data: parseDataSource(values.data!), scale, out, seeds, fractions: list('fractions', values.fractions, DEFAULT_FRACTIONS),
       only: values.only ? values.only.split(',').filter((s) => s !== '') : [], overrides, paper: values.paper as PaperDataset, workers,
-      backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, notes: values.notes ? readFileSync(values.notes, 'utf8') : '', ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}), command: `isovae reproduce ${argv.join(' ')}`, signal: ac.signal,
+      backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, notes: values.notes ? readFileSync(values.notes, 'utf8') : '', ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}), command: `isovae reproduce ${argv.join(' ')}`, signal,
     });
     if (r.interrupted) process.exitCode = 130;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type DataSource, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { trainModel } from '../train/trainer.ts';
+import { withInterrupt } from './interrupt.ts';
 
 /** `--vocab-words` <-> `vocabWords`. */
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -79,18 +80,9 @@ export async function run(argv: string[]): Promise<void> {
   }
   layers.push({ source: 'command line', values: flags });
   const cfg: TrainConfig = resolveTrainConfig(...layers);
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130); // second Ctrl-C: give up at once
-    process.stderr.write('\nstopping after this step; writing a checkpoint (Ctrl-C again to quit at once)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  try {
-    const result = await trainModel(cfg, { resume: values.resume === true, command: `isovae train ${argv.join(' ')}`.trim(), signal: controller.signal });
+  await withInterrupt('stopping after this step; writing a checkpoint', async (signal) => {
+    const result = await trainModel(cfg, { resume: values.resume === true, command: `isovae train ${argv.join(' ')}`.trim(), signal });
     if (result.interrupted) process.exitCode = 130;
     else console.log(JSON.stringify({ checkpoint: result.checkpoint, test: result.test }, null, 2));
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  });
 }
