@@ -77,7 +77,11 @@ export function urlSource(baseUrl: string, opts: { fetchFn?: typeof fetch; onPro
   };
 }
 
-async function readWithProgress(res: Response, file: string, onProgress?: (p: Progress) => void): Promise<Uint8Array> {
+/**
+ * The whole body of `res` as bytes, reporting `onProgress({file, loaded, total})` (bytes; total 0 when the server
+ * sent no content-length) after every chunk; without a progress callback or a stream body it reads in one go.
+ */
+export async function readWithProgress(res: Response, file: string, onProgress?: (p: Progress) => void): Promise<Uint8Array> {
   const total = Number(res.headers.get('content-length') ?? 0) || 0;
   if (!res.body || !onProgress) {
     const buf = new Uint8Array(await res.arrayBuffer());

@@ -13,8 +13,9 @@ export interface ProgressInfo {
   etaSeconds: number;
 }
 
-function clock(s: number): string {
-  if (!Number.isFinite(s)) return '--:--';
+/** Seconds as `m:ss` / `h:mm:ss`; `--:--` when unknown or negative. */
+export function clock(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return '--:--';
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = Math.floor(s % 60);
@@ -23,9 +24,7 @@ function clock(s: number): string {
 
 /** One progress line: `epoch 3/20 [=====>     ] 12/88  1,234 tok/s  loss 98.10  kl 5.01  rec 93.09  ETA 12:34`. */
 export function formatProgress(p: ProgressInfo, width = 20): string {
-  const frac = p.batches > 0 ? p.batch / p.batches : 0;
-  const filled = Math.min(width, Math.floor(frac * width));
-  const bar = '='.repeat(filled) + (filled < width ? '>' : '') + ' '.repeat(Math.max(0, width - filled - 1));
+  const bar = textBar(p.batches > 0 ? p.batch / p.batches : 0, width);
   return (
     `epoch ${p.epoch}/${p.epochs} [${bar}] ${p.batch}/${p.batches}  ` +
     `${Math.round(p.tokensPerSecond).toLocaleString('en-US')} tok/s  loss ${p.loss.toFixed(2)}  kl ${p.kl.toFixed(2)}  ` +
@@ -33,30 +32,38 @@ export function formatProgress(p: ProgressInfo, width = 20): string {
   );
 }
 
+/** `=====>     `: a bar `width` characters wide filled to `frac` (0..1). */
+export function textBar(frac: number, width: number): string {
+  const filled = Math.min(width, Math.floor(Math.min(1, Math.max(0, frac)) * width));
+  return '='.repeat(filled) + (filled < width ? '>' : '') + ' '.repeat(Math.max(0, width - filled - 1));
+}
+
+/** A writable stream as the bars use it. */
+type BarStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+
 /**
- * Progress bar on a stream: redraws one line with `\r` on a terminal; elsewhere (CI, pipes) prints a
- * full line at most every `intervalMs` (default 10 s) so logs stay short.
+ * One status line on a stream: redrawn in place with `\r` on a terminal; elsewhere (CI, pipes) printed as a
+ * full line at most every `intervalMs` (or when forced), so logs stay short.
  */
-export class ProgressBar {
-  private lastPrint = 0;
+export class LineBar {
+  private last = 0;
   private drawn = false;
 
   constructor(
-    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly stream: BarStream = process.stderr,
     private readonly intervalMs = 10_000,
   ) {}
 
-  update(p: ProgressInfo): void {
-    const line = formatProgress(p);
+  draw(line: string, force = false): void {
     if (this.stream.isTTY) {
       this.stream.write(`\r${line.slice(0, (this.stream.columns || 120) - 1)}\x1b[K`);
       this.drawn = true;
       return;
     }
     const now = Date.now();
-    if (now - this.lastPrint >= this.intervalMs || p.batch === p.batches) {
+    if (force || now - this.last >= this.intervalMs) {
       this.stream.write(line + '\n');
-      this.lastPrint = now;
+      this.last = now;
     }
   }
 
@@ -64,5 +71,29 @@ export class ProgressBar {
   done(): void {
     if (this.drawn) this.stream.write('\n');
     this.drawn = false;
+  }
+
+  /** Print a message on its own line (ending the bar line first on a terminal). */
+  log(message: string): void {
+    this.done();
+    this.stream.write(message + '\n');
+  }
+}
+
+/** The training progress bar: `formatProgress` lines, a full line every 10 s off-terminal and at epoch end. */
+export class ProgressBar {
+  private readonly line: LineBar;
+
+  constructor(stream: BarStream = process.stderr, intervalMs = 10_000) {
+    this.line = new LineBar(stream, intervalMs);
+  }
+
+  update(p: ProgressInfo): void {
+    this.line.draw(formatProgress(p), p.batch === p.batches);
+  }
+
+  /** End the current line (before printing anything else). */
+  done(): void {
+    this.line.done();
   }
 }

@@ -4,6 +4,8 @@
  * so a re-exported model or an upgraded runtime is downloaded again and stale entries are deleted.
  * Without the Cache API everything is fetched normally (the HTTP cache still helps).
  */
+import { readWithProgress } from '../../runtime/web.ts';
+
 const CACHE = 'isovae-demo-v1';
 
 /** Where the last file came from, for the UI. */
@@ -55,25 +57,7 @@ export async function cachedResponse(url: string, version: string): Promise<Resp
 export async function cachedBytes(url: string, version: string, onProgress: (loaded: number, total: number) => void): Promise<Uint8Array> {
   const res = await cachedResponse(url, version);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${res.statusText}`);
-  const total = Number(res.headers.get('content-length') ?? 0);
-  if (!res.body) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const parts: Uint8Array[] = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    loaded += value.byteLength;
-    onProgress(loaded, total);
-  }
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return readWithProgress(res, url, (p) => onProgress(p.loaded, p.total));
 }
 
 /**
