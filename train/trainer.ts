@@ -53,18 +53,8 @@ export function trainingRows(ds: Dataset, cfg: TrainConfig): Int32Array[] {
   if (cfg.trainFraction < 1) n = Math.max(1, Math.round(n * cfg.trainFraction));
   if (cfg.maxTrainSentences > 0) n = Math.min(n, cfg.maxTrainSentences);
   if (n === ds.train.ids.length) return ds.train.ids;
-  const perm = permutation(ds.train.ids.length, new Rng(cfg.seed + 0x5eed));
+  const perm = new Rng(cfg.seed + 0x5eed).permutation(ds.train.ids.length);
   return perm.slice(0, n).sort((a, b) => a - b).map((i) => ds.train.ids[i]!);
-}
-
-/** Fisher-Yates permutation of 0..n-1 from `rng`. */
-export function permutation(n: number, rng: Rng): number[] {
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
 }
 
 /**
@@ -133,7 +123,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
   const t0 = performance.now();
   try {
     while (state.epoch < cfg.epochs) {
-      const perm = permutation(rows.length, Rng.fromState(state.shuffleRngAtEpochStart));
+      const perm = Rng.fromState(state.shuffleRngAtEpochStart).permutation(rows.length);
       let sums = { ...state.epochSums };
       const epochStart = performance.now();
       let stepsInEpoch = 0;
@@ -183,7 +173,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       log(`epoch ${rec.epoch}/${cfg.epochs}: train loss ${rec.train.loss.toFixed(2)} kl ${rec.train.kl.toFixed(2)} rec ${rec.train.rec.toFixed(2)} | valid loss ${valid.loss.toFixed(2)} kl ${valid.kl.toFixed(2)} rec ${valid.rec.toFixed(2)} AU ${valid.au} | ${Math.round(tps)} tok/s`);
       // The next epoch's permutation comes from the shuffle stream continued past this epoch's draw.
       const shuffle = Rng.fromState(state.shuffleRngAtEpochStart);
-      permutation(rows.length, shuffle);
+      shuffle.permutation(rows.length);
       state.shuffleRngAtEpochStart = shuffle.state();
       state.epoch += 1;
       state.batchInEpoch = 0;
