@@ -19,7 +19,8 @@ runs (checkpoint + metrics.json in <dir>/runs/<id>) are skipped, unfinished ones
 Options:
   --data <brown|csv:DIR|dir:DIR|DIR>  dataset (default brown: the embedded Brown corpus)
   --scale <tiny|small|paper>          preset (default tiny): tiny ~3 min on 2 cores, small ~1 h per
-                                      seed on DBpedia (14K sentences), paper = E200 H512, 20 epochs
+                                      seed on DBpedia (14K sentences) with --workers 2, paper =
+                                      E200 H512, 20 epochs
   --out <dir>                         output directory (required)
   --seeds <list>                      training seeds (default 0,1,2)
   --fractions <list>                  sample-efficiency fractions (default ${DEFAULT_FRACTIONS.join(',')})

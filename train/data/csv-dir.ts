@@ -6,7 +6,7 @@ import { buildDataset } from './build.ts';
 import { parseCsv } from './csv.ts';
 import { checkKnownLabel, parseLabel, readClasses, type ClassTable } from './labels.ts';
 import { readTextFile, requireDirectory } from './read-text.ts';
-import { carveSplits } from './split.ts';
+import { classNames, completeSplits } from './split.ts';
 import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawRow, type RawSplit, type SplitName } from './types.ts';
 import type { SentenceMode } from '../../core/tokenize.ts';
 
@@ -41,20 +41,9 @@ export async function loadCsvDir(dir: string, opts: LoadOptions): Promise<Datase
     }
     raw[split] = readCsvSplit(file, mode, classTable);
   }
-  const train = raw.train as RawSplit;
-  const need = { valid: raw.valid === undefined, test: raw.test === undefined };
-  if (need.valid || need.test) {
-    const carved = carveSplits(train.rows, need, opts.seed);
-    train.rows = carved.train;
-    for (const split of ['valid', 'test'] as const) {
-      if (!need[split]) continue;
-      raw[split] = { source: `${train.source} (seeded split, seed ${opts.seed})`, blankLines: 0, rows: carved[split] };
-      notes.push(`no ${split} file: carved ${carved[split].length} rows from ${train.source} (stratified by label, seed ${opts.seed}).`);
-    }
-  }
-  const all = SPLIT_NAMES.flatMap((s) => raw[s]?.rows ?? []);
-  const classes = classTable?.names ?? Array.from({ length: 1 + all.reduce((m, r) => Math.max(m, r.label), 0) }, (_, i) => String(i));
-  return buildDataset({ name: basename(dir), source: dir, raw: raw as Record<SplitName, RawSplit>, classes, opts, notes, startedAt });
+  const splits = completeSplits(raw, opts.seed, notes, (split, n, source) => `no ${split} file: carved ${n} rows from ${source}`);
+  const classes = classNames(splits, classTable);
+  return buildDataset({ name: basename(dir), source: dir, raw: splits, classes, opts, notes, startedAt });
 }
 
 function readCsvSplit(file: string, mode: SentenceMode, classTable: ClassTable | null): RawSplit {

@@ -5,7 +5,7 @@ import { Vocab } from '../../core/vocab.ts';
 import { buildDataset } from './build.ts';
 import { checkKnownLabel, parseLabel, readClasses } from './labels.ts';
 import { readTextFile, requireDirectory } from './read-text.ts';
-import { carveSplits } from './split.ts';
+import { classNames, completeSplits } from './split.ts';
 import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawRow, type RawSplit, type SplitName } from './types.ts';
 
 /**
@@ -33,21 +33,10 @@ export async function loadPaperDir(dir: string, opts: LoadOptions): Promise<Data
     if (split !== 'train' && !existsSync(textFile)) continue;
     raw[split] = readPaperSplit(textFile, join(dir, `${split}_class_label.txt`), vocab, classTable);
   }
-  const train = raw.train as RawSplit;
-  const need = { valid: raw.valid === undefined, test: raw.test === undefined };
-  if (need.valid || need.test) {
-    const carved = carveSplits(train.rows, need, opts.seed);
-    train.rows = carved.train;
-    for (const split of ['valid', 'test'] as const) {
-      if (!need[split]) continue;
-      raw[split] = { source: `train.txt (seeded split, seed ${opts.seed})`, blankLines: 0, rows: carved[split] };
-      notes.push(`${split}.txt not found: carved ${carved[split].length} lines from train.txt (stratified by label, seed ${opts.seed}).`);
-    }
-  }
-  const all = SPLIT_NAMES.flatMap((s) => raw[s]?.rows ?? []);
-  const classes = classTable?.names ?? Array.from({ length: 1 + all.reduce((m, r) => Math.max(m, r.label), 0) }, (_, i) => String(i));
+  const splits = completeSplits(raw, opts.seed, notes, (split, n) => `${split}.txt not found: carved ${n} lines from train.txt`);
+  const classes = classNames(splits, classTable);
   if (opts.vocabWords !== vocab.size - 3) notes.push(`vocabWords=${opts.vocabWords} ignored: the paper format uses vocab.txt (${vocab.size - 3} words).`);
-  return buildDataset({ name: basename(dir), source: dir, raw: raw as Record<SplitName, RawSplit>, classes, opts, vocab, notes, startedAt });
+  return buildDataset({ name: basename(dir), source: dir, raw: splits, classes, opts, vocab, notes, startedAt });
 }
 
 function readPaperSplit(textFile: string, labelFile: string, vocab: Vocab, classTable: ReturnType<typeof readClasses>): RawSplit {

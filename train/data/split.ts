@@ -1,5 +1,5 @@
 import { Rng } from '../../core/rng.ts';
-import type { RawRow } from './types.ts';
+import { SPLIT_NAMES, type RawRow, type RawSplit, type SplitName } from './types.ts';
 
 /** Fraction of the pool's groups given to each carved split (valid, test): 10% each, so 80/10/10. */
 export const CARVE_FRACTION = 0.1;
@@ -40,4 +40,38 @@ export function carveSplits(
   const out = { train: [] as RawRow[], valid: [] as RawRow[], test: [] as RawRow[] };
   for (const r of pool) out[where.get(r.group) ?? 'train'].push(r);
   return out;
+}
+
+/**
+ * Fill the splits a directory lacks (valid and/or test) by carving them from `raw.train` with
+ * `carveSplits(seed)`, in place, and note each carving (`notes`, shown in the data report).
+ * `missing(split, n)` words the note, e.g. "no valid file: carved 1400 rows from train.csv".
+ * Returns the completed splits.
+ */
+export function completeSplits(
+  raw: Partial<Record<SplitName, RawSplit>>,
+  seed: number,
+  notes: string[],
+  missing: (split: 'valid' | 'test', rows: number, source: string) => string,
+): Record<SplitName, RawSplit> {
+  const train = raw.train;
+  if (train === undefined) throw new RangeError('completeSplits: raw.train is required');
+  const need = { valid: raw.valid === undefined, test: raw.test === undefined };
+  if (need.valid || need.test) {
+    const carved = carveSplits(train.rows, need, seed);
+    train.rows = carved.train;
+    for (const split of ['valid', 'test'] as const) {
+      if (!need[split]) continue;
+      raw[split] = { source: `${train.source} (seeded split, seed ${seed})`, blankLines: 0, rows: carved[split] };
+      notes.push(`${missing(split, carved[split].length, train.source)} (stratified by label, seed ${seed}).`);
+    }
+  }
+  return raw as Record<SplitName, RawSplit>;
+}
+
+/** Class names: the class table's when there is one, else "0".."max label" over every split's rows. */
+export function classNames(raw: Record<SplitName, RawSplit>, table: { names: string[] } | null | undefined): string[] {
+  if (table) return table.names;
+  const maxLabel = SPLIT_NAMES.flatMap((s) => raw[s].rows).reduce((m, r) => Math.max(m, r.label), 0);
+  return Array.from({ length: 1 + maxLabel }, (_, i) => String(i));
 }
