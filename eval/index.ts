@@ -4,7 +4,7 @@
  * statistics are float64. Only `classificationProtocol` / `trainAndEvaluateMlps` use tfjs (the
  * caller selects the backend).
  */
-export { activeUnits, type ActiveUnits } from './active-units.ts';
+export { activeDirections, activeUnits, type ActiveDirections, type ActiveUnits } from './active-units.ts';
 export { aggregatedPosterior, logDetCov, reparameterize, squaredNormOfMean, type AggregatedPosterior } from './aggregated.ts';
 export { bleu1, bleu2, bleu4, corpusBleu, corpusBleuDetails, splitWhitespace, PY_FLOAT_MIN, type BleuDetails } from './bleu.ts';
 export {

@@ -4,7 +4,7 @@
  * posterior), Table 3 (isotropy of means and of one sample per sentence) and the classification /
  * robustness accuracies. Everything is float64 and JSON-serialisable (results.json).
  */
-import { activeUnits } from './active-units.ts';
+import { activeDirections, activeUnits } from './active-units.ts';
 import { aggregatedPosterior, reparameterize } from './aggregated.ts';
 import { classificationProtocol, type ClassificationOptions, type ClassificationResult } from './classify.ts';
 import { isotropyScore } from './isotropy.ts';
@@ -50,6 +50,12 @@ export interface RunMetrics {
   elbo: number | null;
   au: number;
   auVariances: number[];
+  /**
+   * Diagnostic beyond the paper: eigen-directions of Cov[means] above the AU threshold (rotation
+   * invariant; see activeDirections), their effective rank and the eigenvalues (descending).
+   * Absent in records written before it existed (the reproduce runner backfills it).
+   */
+  spectrum?: { activeDirections: number; effectiveRank: number; eigenvalues: number[] };
   reconstruction: ReconstructionScores | null;
   aggregated: { logDet: number; meanSqNorm: number };
   isotropy: { mean: number; sample: number; meanCanonical: number; sampleCanonical: number };
@@ -69,6 +75,7 @@ export function evaluateRun(out: RunOutputs, options: Partial<EvaluateRunOptions
   const kl = out.logvars ? gaussianKl(out.means, out.logvars, N, K) : null;
   const losses = out.rec ? testLossSummary(out.rec, kl, out.batchSize) : null;
   const au = activeUnits(out.means, N, K);
+  const dirs = activeDirections(out.means, N, K);
   const aggregated = aggregatedPosterior(() => reparameterize(out.means, out.logvars, N, K, rng), N, K, options.aggregatedRepeats ?? 5);
   const sample = reparameterize(out.means, out.logvars, N, K, rng);
   const cls = options.classification ?? {};
@@ -79,6 +86,7 @@ export function evaluateRun(out: RunOutputs, options: Partial<EvaluateRunOptions
     elbo: losses?.elbo ?? null,
     au: au.count,
     auVariances: Array.from(au.variances),
+    spectrum: { activeDirections: dirs.count, effectiveRank: dirs.effectiveRank, eigenvalues: dirs.eigenvalues },
     reconstruction: out.reconstructions ? reconstructionScores(out.reconstructions.hyp, out.reconstructions.ref) : null,
     aggregated: { logDet: aggregated.logDet, meanSqNorm: aggregated.meanSqNorm },
     isotropy: {

@@ -5,7 +5,7 @@
  * qualitative experiments, and (for C = 15 grid runs) the 2-D maps. Writes nothing; the runner
  * stores the result as `<run>/metrics.json`.
  */
-import { classificationProtocol, evaluateRun, map2dSvg, wordDeletion, type ClassificationResult, type RunMetrics } from '../eval/index.ts';
+import { activeDirections, classificationProtocol, evaluateRun, map2dSvg, wordDeletion, type ClassificationResult, type RunMetrics } from '../eval/index.ts';
 import { EOS_ID } from '../core/special.ts';
 import { Rng } from '../core/rng.ts';
 import type { Checkpoint } from '../train/checkpoint.ts';
@@ -116,4 +116,22 @@ export function standardize(x: ArrayLike<number>, N: number, K: number): Float64
     for (let i = 0; i < N; i++) out[i * K + k] = sd > 0 ? ((x[i * K + k] as number) - mu) / sd : 0;
   }
   return out;
+}
+
+/**
+ * The rotation-invariant active-directions diagnostic (eval/ activeDirections) of a finished
+ * checkpoint's test means, for run records written before `metrics.spectrum` existed: encodes the
+ * same evaluated test rows as {@link evaluateCheckpoint} (a few seconds; no decoding, no classifiers).
+ */
+export function spectrumOfCheckpoint(ck: Checkpoint, ds: Dataset): NonNullable<RunMetrics['spectrum']> {
+  const idx = evalIndices(ds.test.ids.length, ck.train.maxEvalSentences);
+  const rows = idx.map((i) => ds.test.ids[i]!);
+  const model = new TfModel(ck.model, ck.weights);
+  try {
+    const enc = encodeRows(model.params, ck.model, rows, ck.train.batchSize);
+    const d = activeDirections(enc.mean, rows.length, ck.model.latentDim);
+    return { activeDirections: d.count, effectiveRank: d.effectiveRank, eigenvalues: d.eigenvalues };
+  } finally {
+    model.dispose();
+  }
 }

@@ -50,6 +50,11 @@ export function reportMarkdown(r: ReproduceResults, qualitative: ReadonlyMap<str
   out.push(markdownTable(['model', 'Sample (ours)', 'Mean (ours)', 'Mean, canonical signs (ours)', 'Sample (paper)', 'Mean (paper)'], t.table3.map((row) => [
     row.label, f(row.ours.sample, DIGITS.isotropy), f(row.ours.mean, DIGITS.isotropy), f(row.ours.meanCanonical, DIGITS.isotropy), n(row.paper?.sample, 3), n(row.paper?.mean, 3),
   ])));
+  out.push(`## Active units vs active directions (diagnostic beyond the paper)\n`);
+  out.push('AU counts coordinate axes whose mean varies (variance > 0.01). The IGP\'s KL is invariant to rotations of z, so nothing aligns its code with the axes, and a low-dimensional code at an angle to them has variance on every axis. *Active directions* count the eigenvalues of the covariance of the test means above the same 0.01, and the *effective rank* (Σλ)²/Σλ² says over how many directions the variance is really spread (32 for an isotropic cloud, 1 for a single direction).\n');
+  out.push(markdownTable(['model', 'AU (axes)', 'active directions', 'effective rank'], t.spectrum.map((row) => [
+    row.label, f(row.au, DIGITS.au), f(row.directions, DIGITS.au), f(row.effectiveRank, 2),
+  ])));
   out.push(`## Classification and robustness (accuracy %)\n`);
   out.push(`Per encoder: mean of ${r.preset.classifiers} classifiers; cells: mean±std over encoders. Robustness: 30% word deletion on the test sentences, classifiers trained and tested on the perturbed means. The paper gives clean accuracies only as a plot (Fig. 2) and robustness for one C (presumably 15).\n`);
   out.push('The last two columns are a **diagnostic beyond the paper**: the same protocol on per-dimension standardised means (z-scores over the test set). The paper\'s MLP sees raw means; when they barely vary (an undertrained or collapsed encoder) it cannot use them, while the standardised features show whether the information is there.\n');

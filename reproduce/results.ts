@@ -35,6 +35,12 @@ export interface ReportTables {
   table4: { model: string; label: string; runs: number; ours: Record<Table4Column, Cell>; paper: PaperTable4Row | null }[];
   table2: { model: string; label: string; runs: number; ours: { meanSqNorm: Cell; logDet: Cell }; paper: { meanSqNorm: number; logDet: number } | null }[];
   table3: { model: string; label: string; runs: number; ours: { sample: Cell; mean: Cell; meanCanonical: Cell }; paper: { sample: number; mean: number } | null }[];
+  /**
+   * Diagnostic beyond the paper: AU (per axis) next to the rotation-invariant count of active
+   * eigen-directions of Cov[means] and their effective rank (eval/ activeDirections). `directions`
+   * summarises only the runs whose record has it (`n` says how many).
+   */
+  spectrum: { model: string; label: string; runs: number; au: Cell; directions: Cell; effectiveRank: Cell }[];
   classification: { model: string; label: string; runs: number; clean: Cell; robust: Cell; paperRobust: number | null; cleanStd: Cell; robustStd: Cell }[];
   /** `diagStd` / `isoStd`: the standardised-feature diagnostic. */
   sampleEfficiency: { fraction: number; diag: Cell; iso: Cell; gap: number | null; diagStd: Cell; isoStd: Cell }[];
@@ -93,6 +99,10 @@ export function buildTables(records: readonly RunRecord[], paper: PaperDataset):
       ours: { sample: scale(s['isotropy.sample']), mean: scale(s['isotropy.mean']), meanCanonical: scale(s['isotropy.meanCanonical']) }, paper: p,
     };
   });
+  const spectrum = byModel.map(({ m, runs, s }) => ({
+    model: m.key, label: modelLabel(m.key), runs: runs.length,
+    au: scale(s['au']), directions: scale(s['spectrum.activeDirections']), effectiveRank: scale(s['spectrum.effectiveRank']),
+  }));
   const classification = byModel.map(({ m, runs, s }) => {
     const r = PAPER_ROBUSTNESS[paper];
     const paperRobust = m.key === 'ae' ? r.ae : m.c === 15 && m.posterior !== 'ae' ? r[m.posterior] : null;
@@ -112,5 +122,5 @@ export function buildTables(records: readonly RunRecord[], paper: PaperDataset):
     const iso = acc('iso');
     return { fraction, diag, iso, gap: diag && iso ? iso.mean - diag.mean : null, diagStd: acc('diag', true), isoStd: acc('iso', true) };
   });
-  return { table4, table2, table3, classification, sampleEfficiency };
+  return { table4, table2, table3, spectrum, classification, sampleEfficiency };
 }

@@ -16,7 +16,7 @@ import { initBackend, type BackendChoice } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { formatDataReport, loadDataset } from '../train/data/index.ts';
 import { trainModel } from '../train/trainer.ts';
-import { evaluateCheckpoint } from './evaluate.ts';
+import { evaluateCheckpoint, spectrumOfCheckpoint } from './evaluate.ts';
 import { DEFAULT_FRACTIONS, gridRuns, runConfig, trainSentences, type GridRun } from './grid.ts';
 import { presetOf, type Scale } from './presets.ts';
 import { GridBar } from './progress.ts';
@@ -120,6 +120,12 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
       throw new IsovaeError('E_CONFIG', `${dir}: its checkpoint was trained with a different configuration than --scale ${o.scale} implies now; use another --out directory or delete ${dir}.`);
     }
     if ((rec && ckFinished?.state.finished) || o.reportOnly) {
+      if (rec && ckFinished && !rec.metrics.spectrum && !o.reportOnly) {
+        // Records from before the active-directions diagnostic: add it (encoding only, seconds).
+        rec.metrics.spectrum = spectrumOfCheckpoint(ckFinished, ds);
+        writeFileSync(join(dir, 'metrics.json'), JSON.stringify(rec, null, 1) + '\n');
+        say(`== ${run.id}: added the active-directions diagnostic (${rec.metrics.spectrum.activeDirections} directions)`);
+      }
       if (rec) result.skipped.push(run.id);
       unitsDone += units(run);
       continue;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,7 +42,7 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     }
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReproduceResults;
     md = readFileSync(join(out, 'README.md'), 'utf8');
-    for (const h of ['## Table 4', '## Table 2', '## Table 3', '## Classification and robustness', '## Sample efficiency', '## 2-D maps', '## Qualitative']) expect(md).toContain(h);
+    for (const h of ['## Table 4', '## Table 2', '## Table 3', '## Active units vs active directions', '## Classification and robustness', '## Sample efficiency', '## 2-D maps', '## Qualitative']) expect(md).toContain(h);
     for (const img of [results.images.sampleEfficiency, ...results.images.maps.map((m) => m.file)]) {
       expect(md).toContain(`](${img})`);
       expect(existsSync(join(out, img!))).toBe(true);
@@ -92,6 +92,16 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     expect(row(md, 'Sample efficiency', '10%')).toEqual([
       formatMeanStd(eff.diag, 1), formatMeanStd(eff.iso, 1), (eff.iso!.mean - eff.diag!.mean).toFixed(1), formatMeanStd(eff.diagStd, 1), formatMeanStd(eff.isoStd, 1),
     ]);
+    // Active directions: the run's own figures, and consistent with its stored eigenvalues.
+    const sp = results.tables.spectrum.find((t) => t.model === 'iso-15')!;
+    expect(row(md, 'Active units vs active directions', 'C=15, IGP')).toEqual([formatMeanStd(sp.au, 1), formatMeanStd(sp.directions, 1), formatMeanStd(sp.effectiveRank, 2)]);
+    const spec = run.metrics.spectrum!;
+    expect(sp.directions!.mean).toBe(spec.activeDirections);
+    expect(spec.eigenvalues).toHaveLength(32);
+    expect(spec.activeDirections).toBe(spec.eigenvalues.filter((e) => e > 0.01).length);
+    // The eigenvalues sum to the trace of the covariance, i.e. the sum of AU's per-axis variances.
+    const trace = run.metrics.auVariances.reduce((a, v) => a + v, 0);
+    expect(Math.abs(spec.eigenvalues.reduce((a, v) => a + v, 0) - trace)).toBeLessThan(1e-9 * Math.max(1, trace));
     // The standardised diagnostic is the run's own figure (x100).
     expect(results.tables.classification.find((t) => t.model === 'iso-15')!.cleanStd!.mean).toBeCloseTo(run.standardized!.classification.mean * 100, 10);
   });
@@ -100,6 +110,19 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     const r = await reproduce(options);
     expect(r.trained).toEqual([]);
     expect(r.skipped).toHaveLength(5);
+  });
+
+  it('a record without the active-directions diagnostic (older version) gets it back, equal, on the next invocation', async () => {
+    const file = join(out, 'runs', 'iso-15-s0', 'metrics.json');
+    const before = JSON.parse(readFileSync(file, 'utf8')) as ReproduceResults['runs'][number];
+    const { spectrum, ...rest } = before.metrics;
+    writeFileSync(file, JSON.stringify({ ...before, metrics: rest }));
+    const r = await reproduce(options);
+    expect([r.trained, r.evaluated]).toEqual([[], []]);
+    const after = JSON.parse(readFileSync(file, 'utf8')) as ReproduceResults['runs'][number];
+    expect(after.metrics.spectrum!.activeDirections).toBe(spectrum!.activeDirections);
+    after.metrics.spectrum!.eigenvalues.forEach((e, i) => expect(Math.abs(e - spectrum!.eigenvalues[i]!)).toBeLessThan(1e-9));
+    expect(after.metrics.au).toBe(before.metrics.au);
   });
 
   it('--report-only writes the report elsewhere, with notes, from the same runs', async () => {
