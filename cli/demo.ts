@@ -3,7 +3,10 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveTrainConfig, type Posterior, type TrainConfig } from '../core/config.ts';
+import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
+import { loadDataset } from '../train/data/index.ts';
+import { spectrumOfCheckpoint } from '../reproduce/evaluate.ts';
 import { trainModel } from '../train/trainer.ts';
 
 /**
@@ -29,7 +32,7 @@ export const DEMO_SENTENCES = [
 const USAGE = `Usage: isovae demo [--out runs/demo] [--workers n] [--retrain]
 
 The main job: trains an IGP and a DGP model (same data, same C) on the embedded Brown corpus,
-prints test AU, KL and Rec for both, exports each to ONNX, verifies the export against tfjs on
+prints test AU, active directions, KL and Rec for both, exports each to ONNX, verifies the export against tfjs on
 onnxruntime-node and shows reconstructions made by the runtime. Finished runs are reused.`;
 
 /** `isovae demo` (what `npm start` runs). */
@@ -37,7 +40,7 @@ export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'runs/demo' }, workers: { type: 'string' }, retrain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return console.log(USAGE);
   const workers = Number(values.workers ?? Math.min(2, availableParallelism()));
-  const results: Array<{ posterior: Posterior; dir: string; au: number; kl: number; rec: number }> = [];
+  const results: Array<{ posterior: Posterior; dir: string; au: number; dirs: number; kl: number; rec: number }> = [];
   for (const posterior of ['iso', 'diag'] as const) {
     const dir = join(values.out!, posterior);
     const cfg = resolveTrainConfig({ source: 'demo preset', values: { ...DEMO_PRESET, posterior, workers, outDir: dir } });
@@ -54,11 +57,19 @@ export async function run(argv: string[]): Promise<void> {
     } else {
       console.error(`== ${dir}: finished earlier, reusing it (--retrain to train again)`);
     }
-    results.push({ posterior, dir, au: metrics.au!, kl: metrics.kl!, rec: metrics.rec! });
+    // Active directions (eigenvalues of Cov[test means] > 0.01): AU's rotation-invariant companion.
+    // The dataset is loaded exactly as the trainer loads it, so the test rows are the same.
+    await initBackend(cfg.backend); // already set when this call trained; needed when it reused a run
+    const ds = await loadDataset(cfg.data, { vocabWords: cfg.vocabWords, maxLen: cfg.maxLen, seed: cfg.dataSeed });
+    const dirs = spectrumOfCheckpoint(loadCheckpoint(dir), ds).activeDirections;
+    results.push({ posterior, dir, au: metrics.au!, dirs, kl: metrics.kl!, rec: metrics.rec! });
   }
   console.log('\nTest set (embedded Brown corpus), C = 5, K = 32:');
-  console.log('  model  AU      KL      Rec');
-  for (const r of results) console.log(`  ${r.posterior === 'iso' ? 'IGP' : 'DGP'}    ${`${r.au}/32`.padEnd(6)}  ${r.kl.toFixed(2).padEnd(6)}  ${r.rec.toFixed(2)}`);
+  console.log('  model  AU      directions  KL      Rec');
+  for (const r of results) {
+    console.log(`  ${r.posterior === 'iso' ? 'IGP' : 'DGP'}    ${`${r.au}/32`.padEnd(6)}  ${`${r.dirs}/32`.padEnd(10)}  ${r.kl.toFixed(2).padEnd(6)}  ${r.rec.toFixed(2)}`);
+  }
+  console.log('  (AU: axes whose mean varies; directions: eigen-directions of the means\' covariance, both > 0.01)');
   await exportVerifyReconstruct(results.map((r) => r.dir));
 }
 
