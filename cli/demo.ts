@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { resolveTrainConfig, type Posterior, type TrainConfig } from '../core/config.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
-import { loadDataset } from '../train/data/index.ts';
+import { formatDataReport, loadDataset } from '../train/data/index.ts';
 import { spectrumOfCheckpoint } from '../reproduce/evaluate.ts';
 import { trainModel } from '../train/trainer.ts';
 
@@ -41,9 +41,16 @@ export async function run(argv: string[]): Promise<void> {
   if (values.help) return console.log(USAGE);
   const workers = Number(values.workers ?? Math.min(2, availableParallelism()));
   const results: Array<{ posterior: Posterior; dir: string; au: number; dirs: number; kl: number; rec: number }> = [];
+  const configOf = (posterior: Posterior, dir: string) => resolveTrainConfig({ source: 'demo preset', values: { ...DEMO_PRESET, posterior, workers, outDir: dir } });
+  // Both models train on the same data: load it once (as the trainer would) and hand it to the trainer. Its test
+  // rows also give the active directions of reused runs, so the backend is needed even when nothing trains.
+  const shared = configOf('iso', values.out!);
+  await initBackend(shared.backend);
+  const ds = await loadDataset(shared.data, { vocabWords: shared.vocabWords, maxLen: shared.maxLen, seed: shared.dataSeed });
+  console.error(formatDataReport(ds.report));
   for (const posterior of ['iso', 'diag'] as const) {
     const dir = join(values.out!, posterior);
-    const cfg = resolveTrainConfig({ source: 'demo preset', values: { ...DEMO_PRESET, posterior, workers, outDir: dir } });
+    const cfg = configOf(posterior, dir);
     let metrics: Record<string, number> | undefined;
     if (!values.retrain && existsSync(join(dir, 'checkpoint', 'config.json'))) {
       const ck = loadCheckpoint(dir);
@@ -51,16 +58,13 @@ export async function run(argv: string[]): Promise<void> {
     }
     if (!metrics) {
       console.error(`\n== training ${posterior === 'iso' ? 'IGP' : 'DGP'} (C=${cfg.c}) into ${dir}`);
-      const r = await trainModel(cfg, { resume: !values.retrain, command: `isovae demo --out ${values.out}` });
+      const r = await trainModel(cfg, { dataset: ds, resume: !values.retrain, command: `isovae demo --out ${values.out}` });
       if (r.interrupted || !r.test) return;
       metrics = r.test as unknown as Record<string, number>;
     } else {
       console.error(`== ${dir}: finished earlier, reusing it (--retrain to train again)`);
     }
     // Active directions (eigenvalues of Cov[test means] > 0.01): AU's rotation-invariant companion.
-    // The dataset is loaded exactly as the trainer loads it, so the test rows are the same.
-    await initBackend(cfg.backend); // already set when this call trained; needed when it reused a run
-    const ds = await loadDataset(cfg.data, { vocabWords: cfg.vocabWords, maxLen: cfg.maxLen, seed: cfg.dataSeed });
     const dirs = spectrumOfCheckpoint(loadCheckpoint(dir), ds).activeDirections;
     results.push({ posterior, dir, au: metrics.au!, dirs, kl: metrics.kl!, rec: metrics.rec! });
   }

@@ -43,6 +43,20 @@ export interface EvaluateRunOptions {
   aggregatedRepeats: number;
 }
 
+/** The active-directions diagnostic as stored in a run's metrics (see activeDirections). */
+export interface MeanSpectrum {
+  activeDirections: number;
+  effectiveRank: number;
+  /** Eigenvalues of Cov[means], descending, `[K]`. */
+  eigenvalues: number[];
+}
+
+/** {@link MeanSpectrum} of the posterior means `means` (`[N, K]` row-major), AU's 0.01 threshold. */
+export function meanSpectrum(means: ArrayLike<number>, N: number, K: number): MeanSpectrum {
+  const d = activeDirections(means, N, K);
+  return { activeDirections: d.count, effectiveRank: d.effectiveRank, eigenvalues: d.eigenvalues };
+}
+
 /** Metrics of one run; fractions are NOT scaled (BLEU 0.25 means 25 in the paper's tables). */
 export interface RunMetrics {
   rec: number | null;
@@ -55,7 +69,7 @@ export interface RunMetrics {
    * invariant; see activeDirections), their effective rank and the eigenvalues (descending).
    * Absent in records written before it existed (the reproduce runner backfills it).
    */
-  spectrum?: { activeDirections: number; effectiveRank: number; eigenvalues: number[] };
+  spectrum?: MeanSpectrum;
   reconstruction: ReconstructionScores | null;
   aggregated: { logDet: number; meanSqNorm: number };
   isotropy: { mean: number; sample: number; meanCanonical: number; sampleCanonical: number };
@@ -75,7 +89,6 @@ export function evaluateRun(out: RunOutputs, options: Partial<EvaluateRunOptions
   const kl = out.logvars ? gaussianKl(out.means, out.logvars, N, K) : null;
   const losses = out.rec ? testLossSummary(out.rec, kl, out.batchSize) : null;
   const au = activeUnits(out.means, N, K);
-  const dirs = activeDirections(out.means, N, K);
   const aggregated = aggregatedPosterior(() => reparameterize(out.means, out.logvars, N, K, rng), N, K, options.aggregatedRepeats ?? 5);
   const sample = reparameterize(out.means, out.logvars, N, K, rng);
   const cls = options.classification ?? {};
@@ -86,7 +99,7 @@ export function evaluateRun(out: RunOutputs, options: Partial<EvaluateRunOptions
     elbo: losses?.elbo ?? null,
     au: au.count,
     auVariances: Array.from(au.variances),
-    spectrum: { activeDirections: dirs.count, effectiveRank: dirs.effectiveRank, eigenvalues: dirs.eigenvalues },
+    spectrum: meanSpectrum(out.means, N, K),
     reconstruction: out.reconstructions ? reconstructionScores(out.reconstructions.hyp, out.reconstructions.ref) : null,
     aggregated: { logDet: aggregated.logDet, meanSqNorm: aggregated.meanSqNorm },
     isotropy: {

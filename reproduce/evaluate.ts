@@ -5,7 +5,7 @@
  * qualitative experiments, and (for C = 15 grid runs) the 2-D maps. Writes nothing; the runner
  * stores the result as `<run>/metrics.json`.
  */
-import { activeDirections, classificationProtocol, evaluateRun, map2dSvg, wordDeletion, type ClassificationResult, type RunMetrics } from '../eval/index.ts';
+import { classificationProtocol, evaluateRun, map2dSvg, meanSpectrum, wordDeletion, type ClassificationResult, type MeanSpectrum, type RunMetrics } from '../eval/index.ts';
 import { EOS_ID } from '../core/special.ts';
 import { Rng } from '../core/rng.ts';
 import type { Checkpoint } from '../train/checkpoint.ts';
@@ -45,6 +45,12 @@ export function evalIndices(n: number, cap: number): number[] {
   return Array.from({ length: cap }, (_, i) => Math.floor(i * stride));
 }
 
+/** The test rows a run is evaluated on (`maxEvalSentences` cap of its config) and their indices in `ds.test`. */
+function evaluatedTestRows(ck: Checkpoint, ds: Dataset): { idx: number[]; rows: Int32Array[] } {
+  const idx = evalIndices(ds.test.ids.length, ck.train.maxEvalSentences);
+  return { idx, rows: idx.map((i) => ds.test.ids[i]!) };
+}
+
 /**
  * Evaluates the finished checkpoint `ck` of `run` on `ds.test` (seed 0 for every evaluation
  * stream, as the paper's scripts). The trainer's test Rec (one sampled z per sentence, mean of
@@ -52,8 +58,7 @@ export function evalIndices(n: number, cap: number): number[] {
  */
 export function evaluateCheckpoint(ck: Checkpoint, run: GridRun, ds: Dataset, preset: ScalePreset, log: (line: string) => void = () => {}): RunEvaluation {
   const t0 = performance.now();
-  const idx = evalIndices(ds.test.ids.length, ck.train.maxEvalSentences);
-  const rows = idx.map((i) => ds.test.ids[i]!);
+  const { idx, rows } = evaluatedTestRows(ck, ds);
   const labels = Int32Array.from(idx, (i) => ds.test.labels[i]!);
   const N = rows.length;
   const K = ck.model.latentDim;
@@ -123,14 +128,11 @@ export function standardize(x: ArrayLike<number>, N: number, K: number): Float64
  * checkpoint's test means, for run records written before `metrics.spectrum` existed: encodes the
  * same evaluated test rows as {@link evaluateCheckpoint} (a few seconds; no decoding, no classifiers).
  */
-export function spectrumOfCheckpoint(ck: Checkpoint, ds: Dataset): NonNullable<RunMetrics['spectrum']> {
-  const idx = evalIndices(ds.test.ids.length, ck.train.maxEvalSentences);
-  const rows = idx.map((i) => ds.test.ids[i]!);
+export function spectrumOfCheckpoint(ck: Checkpoint, ds: Dataset): MeanSpectrum {
+  const { rows } = evaluatedTestRows(ck, ds);
   const model = new TfModel(ck.model, ck.weights);
   try {
-    const enc = encodeRows(model.params, ck.model, rows, ck.train.batchSize);
-    const d = activeDirections(enc.mean, rows.length, ck.model.latentDim);
-    return { activeDirections: d.count, effectiveRank: d.effectiveRank, eigenvalues: d.eigenvalues };
+    return meanSpectrum(encodeRows(model.params, ck.model, rows, ck.train.batchSize).mean, rows.length, ck.model.latentDim);
   } finally {
     model.dispose();
   }

@@ -3,7 +3,7 @@
  * configuration) and every metric of it. Its presence, next to a finished checkpoint, marks the run
  * as done for resumption.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
@@ -38,6 +38,11 @@ export function comparableConfig(cfg: TrainConfig): ComparableConfig {
   // Defaults first, so a checkpoint from before a new option was added still compares equal.
   const { outDir: _o, workers: _w, backend: _b, ...rest } = { ...DEFAULT_TRAIN_CONFIG, ...cfg };
   return Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))) as ComparableConfig;
+}
+
+/** Writes `record` as `<runDir>/metrics.json` (which marks the run as done). */
+export function writeRunRecord(runDir: string, record: RunRecord): void {
+  writeFileSync(join(runDir, 'metrics.json'), JSON.stringify(record, null, 1) + '\n');
 }
 
 /** Reads `<runDir>/metrics.json`, or null when it does not exist. IsovaeError E_CHECKPOINT if damaged. */

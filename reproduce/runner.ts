@@ -21,7 +21,7 @@ import { DEFAULT_FRACTIONS, gridRuns, runConfig, trainSentences, type GridRun } 
 import { presetOf, type Scale } from './presets.ts';
 import { GridBar } from './progress.ts';
 import { writeReport } from './report.ts';
-import { comparableConfig, readRunRecord, type RunRecord } from './records.ts';
+import { comparableConfig, readRunRecord, writeRunRecord, type RunRecord } from './records.ts';
 
 /** Options of {@link reproduce}; defaults in brackets. */
 export interface ReproduceOptions {
@@ -123,7 +123,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
       if (rec && ckFinished && !rec.metrics.spectrum && !o.reportOnly) {
         // Records from before the active-directions diagnostic: add it (encoding only, seconds).
         rec.metrics.spectrum = spectrumOfCheckpoint(ckFinished, ds);
-        writeFileSync(join(dir, 'metrics.json'), JSON.stringify(rec, null, 1) + '\n');
+        writeRunRecord(dir, rec);
         say(`== ${run.id}: added the active-directions diagnostic (${rec.metrics.spectrum.activeDirections} directions)`);
       }
       if (rec) result.skipped.push(run.id);
@@ -160,7 +160,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     writeFileSync(join(dir, 'qualitative.json'), JSON.stringify(ev.qualitative, null, 1) + '\n');
     if (ev.maps.pca) writeFileSync(join(dir, 'map-pca.svg'), ev.maps.pca);
     if (ev.maps.tsne) writeFileSync(join(dir, 'map-tsne.svg'), ev.maps.tsne);
-    writeFileSync(join(dir, 'metrics.json'), JSON.stringify(record, null, 1) + '\n');
+    writeRunRecord(dir, record);
     result.evaluated.push(run.id);
     unitsDone += units(run);
     unitsThisCall += units(run);
