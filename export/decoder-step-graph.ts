@@ -1,10 +1,10 @@
 import type { ModelConfig } from '../core/config.ts';
 import type { Weights } from '../core/weights.ts';
-import { attr } from './builder.ts';
-import { GraphBuilder } from './graph-builder.ts';
-import { CAST_TO, firstArgMaxInt32, kerasCell, need, weightInit } from './graph-parts.ts';
+import { attr } from '../onnx/builder.ts';
+import { GraphBuilder } from '../onnx/graph-builder.ts';
+import { CAST_TO, firstArgMaxInt32, kerasCell, need, weightInit } from '../onnx/graph-parts.ts';
 import { decoderInputs, decoderOutputs, toValueInfos } from './io.ts';
-import type { GraphMsg } from './onnx-proto.ts';
+import type { GraphMsg } from '../onnx/onnx-proto.ts';
 import { projectionTable, sliceRows, stackRows } from './tables.ts';
 
 /** Options of the decoder-step graph. */

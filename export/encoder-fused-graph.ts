@@ -1,12 +1,12 @@
 import type { ModelConfig } from '../core/config.ts';
 import { EOS_ID } from '../core/special.ts';
 import type { Weights } from '../core/weights.ts';
-import { attr } from './builder.ts';
-import { GraphBuilder } from './graph-builder.ts';
-import { CAST_TO, need, posteriorHeads, weightInit } from './graph-parts.ts';
+import { attr } from '../onnx/builder.ts';
+import { GraphBuilder } from '../onnx/graph-builder.ts';
+import { CAST_TO, need, posteriorHeads, weightInit } from '../onnx/graph-parts.ts';
 import { encoderInputs, encoderOutputs, toValueInfos } from './io.ts';
 import { kerasToOnnxLstm } from './lstm-weights.ts';
-import type { GraphMsg } from './onnx-proto.ts';
+import type { GraphMsg } from '../onnx/onnx-proto.ts';
 
 /**
  * The fused encoder (CPU/CUDA EPs): same IO and semantics as `buildEncoderGraph`, but one ONNX

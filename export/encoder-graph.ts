@@ -1,12 +1,12 @@
 import type { ModelConfig } from '../core/config.ts';
 import { EOS_ID } from '../core/special.ts';
 import type { HostTensor, Weights } from '../core/weights.ts';
-import { attr } from './builder.ts';
-import { GraphBuilder, makeValueInfo } from './graph-builder.ts';
-import { batchZeros, CAST_TO, kerasCell, need, posteriorHeads, weightInit } from './graph-parts.ts';
+import { attr } from '../onnx/builder.ts';
+import { GraphBuilder, makeValueInfo } from '../onnx/graph-builder.ts';
+import { batchZeros, CAST_TO, kerasCell, need, posteriorHeads, weightInit } from '../onnx/graph-parts.ts';
 import { encoderInputs, encoderOutputs, toValueInfos } from './io.ts';
 import { projectionTable } from './tables.ts';
-import type { GraphMsg } from './onnx-proto.ts';
+import type { GraphMsg } from '../onnx/onnx-proto.ts';
 
 /** How the encoder iterates over time: ONNX `Scan` or `Loop` (both primitives-only inside). */
 export type Recurrence = 'scan' | 'loop';

@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../core/config.ts';
-import type { ElemType } from './builder.ts';
-import { makeValueInfo } from './builder.ts';
-import type { ValueInfoMsg } from './onnx-proto.ts';
+import type { ElemType } from '../onnx/builder.ts';
+import { makeValueInfo } from '../onnx/builder.ts';
+import type { ValueInfoMsg } from '../onnx/onnx-proto.ts';
 
 /** One graph input or output as declared in the manifest (`batch`/`seq` are symbolic dims). */
 export interface IoSpec {

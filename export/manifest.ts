@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ModelConfig, TrainConfig } from '../core/config.ts';
 import { BOS_ID, EOS_ID, PAD_ID } from '../core/special.ts';
 import { graphIo, type GraphName, type IoSpec } from './io.ts';
-import { IR_VERSION, OPSET_VERSION } from './onnx-proto.ts';
+import { IR_VERSION, OPSET_VERSION } from '../onnx/onnx-proto.ts';
 import { EXPORTER_VERSION, GRAPH_FILES } from './model-files.ts';
 
 /** Manifest format written by this exporter (the runtime rejects other versions). */

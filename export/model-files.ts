@@ -1,11 +1,11 @@
 import type { ModelConfig } from '../core/config.ts';
 import { checkWeights, type Weights } from '../core/weights.ts';
-import { encodeModel, makeModel } from './builder.ts';
+import { encodeModel, makeModel } from '../onnx/builder.ts';
 import { buildDecoderStepGraph } from './decoder-step-graph.ts';
 import { buildEncoderFusedGraph } from './encoder-fused-graph.ts';
 import { buildEncoderGraph, type Recurrence } from './encoder-graph.ts';
 import type { GraphName } from './io.ts';
-import type { GraphMsg } from './onnx-proto.ts';
+import type { GraphMsg } from '../onnx/onnx-proto.ts';
 
 /** Version string written as producer_version and in the manifest's `exporter`. */
 export const EXPORTER_VERSION = '0.1.0';

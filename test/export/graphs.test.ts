@@ -5,11 +5,11 @@
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import type { Posterior } from '../../core/config.ts';
-import { encodeModel, makeModel } from '../../export/builder.ts';
+import { encodeModel, makeModel } from '../../onnx/builder.ts';
 import { buildDecoderStepGraph } from '../../export/decoder-step-graph.ts';
 import { buildEncoderFusedGraph } from '../../export/encoder-fused-graph.ts';
 import { buildEncoderGraph } from '../../export/encoder-graph.ts';
-import type { GraphMsg } from '../../export/onnx-proto.ts';
+import type { GraphMsg } from '../../onnx/onnx-proto.ts';
 import { tinyConfig } from './fixtures.ts';
 import { expectTensorClose, padRows, randomRows, randomWeights, rng, runOnnx } from './helpers.ts';
 import { refDecoderStep, refEncode } from './reference.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { attr, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo } from '../../export/builder.ts';
-import { onnxProto } from '../../export/onnx-proto.ts';
+import { attr, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo } from '../../onnx/builder.ts';
+import { onnxProto } from '../../onnx/onnx-proto.ts';
 
 describe('ONNX builder', () => {
   it('writes little-endian raw_data', () => {
