@@ -58,6 +58,12 @@ function runOk(cmd: string, args: string[], cwd: string): string {
   return r.stdout;
 }
 
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+
 describe('the packed package in a fresh app (offline)', () => {
   const root = mkdtempSync(join(tmpdir(), 'isovae-consumer-'));
   const app = join(root, 'app');
@@ -95,7 +101,6 @@ describe('the packed package in a fresh app (offline)', () => {
     tarball = join(root, info[0]!.filename);
     writeFileSync(join(root, 'files.json'), JSON.stringify(info[0]!.files.map((f) => f.path)));
     mkdirSync(app);
-    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     // The app imports onnxruntime-web itself (browser) and has Node types (TypeScript), like any app.
     installApp({ dir: app, tarball, repo: REPO, extra: { 'onnxruntime-web': pkg.dependencies['onnxruntime-web']!, '@types/node': pkg.devDependencies['@types/node']! }, fields: { type: 'module' } });
     cpSync(join(REPO, 'models', MODEL), join(app, 'models', MODEL), { recursive: true });
@@ -212,4 +217,17 @@ describe('the packed package in a fresh app (offline)', () => {
     expect(r.stderr).toMatch(/npm install .*@tensorflow\/tfjs-core@\^4/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
+
+  // Last: this re-installs the app with the trainer's optional peers added (what README's "Training in your app" says).
+  it('(f) training install: with the optional peers added, npx isovae train (ort engine) and export work, and the runtime loads the result', async () => {
+    installApp({ dir: app, tarball, repo: REPO, extra: { ...pkg.peerDependencies }, fields: { type: 'module' } });
+    const tiny = ['--embedding-dim', '16', '--hidden-dim', '16', '--latent-dim', '4', '--vocab-words', '200', '--max-len', '10', '--max-train-sentences', '300',
+      '--max-eval-sentences', '100', '--batch-size', '32', '--epochs', '1', '--c', '5', '--c-steps', '5', '--threads', '1'];
+    runOk('npx', ['isovae', 'train', ...tiny, '--out', 'runs/t'], app);
+    const exported = runOk('npx', ['isovae', 'export', 'runs/t/checkpoint', 'runs/t/model'], app);
+    expect(exported).toMatch(/parity: OK/);
+    const out = runOk('node', ['--input-type=module', '-e',
+      "import { loadModel } from 'isovae/runtime'; const m = await loadModel('runs/t/model'); const r = await m.encode(['the jury .']); console.log(JSON.stringify([r.n, r.k, m.manifest.command])); await m.dispose();"], app);
+    expect(JSON.parse(out)).toEqual([1, 4, expect.stringMatching(/^isovae train /)]);
+  }, 300_000);
 });
