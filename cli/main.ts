@@ -1,4 +1,5 @@
 import { describeError } from './errors.ts';
+import { writeError } from './output.ts';
 
 /** Sub-commands: each module exports `run(argv)` and is loaded only when used (the runtime ones never load tfjs). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<void> }> }> = {
@@ -41,9 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  // A reader that closes our stdout early (| head) must not crash log output; the output path stops the work.
+  // A reader that closes our stdout early (| head) must not crash log output (the output path stops the work);
+  // any other stdout failure (a full disk) ends the command with an E_WRITE naming standard output.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') fatal(err);
+    if (err.code !== 'EPIPE') fatal(writeError('standard output', err, false));
   });
   try {
     await (await cmd.load()).run(rest);
