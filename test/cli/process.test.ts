@@ -3,9 +3,9 @@
  * that closes the pipe (| head), standard output on a full device (/dev/full), and one-line errors.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.ts';
 import { loadCheckpoint } from '../../train/checkpoint.ts';
@@ -26,9 +26,9 @@ interface Child {
   waitFor(text: string | RegExp, stream?: 'stdout' | 'stderr'): Promise<void>;
 }
 
-/** Start `isovae args...`; `stdout` may be a file descriptor (e.g. /dev/full) instead of a pipe. */
-function isovae(args: string[], opts: { stdout?: number } = {}): Child {
-  const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'], env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+/** Start `isovae args...`; `stdin` / `stdout` may be file descriptors (a file, /dev/full) instead of pipes. */
+function isovae(args: string[], opts: { stdout?: number; stdin?: number } = {}): Child {
+  const p = spawn(process.execPath, [BIN, ...args], { stdio: [opts.stdin ?? 'ignore', opts.stdout ?? 'pipe', 'pipe'], env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   const child: Child = {
     stdout: '',
     stderr: '',
@@ -49,6 +49,18 @@ function isovae(args: string[], opts: { stdout?: number } = {}): Child {
   p.stdout?.on('data', (d: Buffer) => (child.stdout += d.toString()));
   p.stderr?.on('data', (d: Buffer) => (child.stderr += d.toString()));
   return child;
+}
+
+/** Resolves once the hidden temporary file of output `target` (cli/output.ts) holds some rows: the command is mid-work. */
+async function outputStarted(target: string): Promise<void> {
+  const dir = dirname(target);
+  const prefix = `.${basename(target)}.`;
+  for (let i = 0; i < 600; i++) {
+    const tmp = readdirSync(dir).find((n) => n.startsWith(prefix) && n.endsWith('.tmp'));
+    if (tmp && statSync(join(dir, tmp)).size > 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${target}: no output after 30 s`);
 }
 
 /** A CSV dataset of 400 random sentences over 30 words (written here; nothing from /work/shared). */
@@ -106,7 +118,7 @@ describe('Ctrl-C', () => {
     writeFileSync(input, 'the cat sat on the mat\n'.repeat(200_000));
     const target = join(root, 'partial.jsonl');
     const c = isovae(['encode', fx.dir, '--input', input, '--output', target, '--batch', '64', '--threads', '1']);
-    await new Promise((r) => setTimeout(r, 2500));
+    await outputStarted(target);
     c.kill('SIGINT');
     expect(await c.code).toBe(130);
     const m = /the first (\d+) rows were written to/.exec(c.stderr);
@@ -116,6 +128,21 @@ describe('Ctrl-C', () => {
     expect(rows.length).toBe(Number(m![1]));
     expect(rows.length).toBeLessThan(200_000);
     rows.forEach((r, i) => expect((JSON.parse(r) as { line: number }).line).toBe(i + 1));
+  });
+});
+
+describe('SIGTERM', () => {
+  it('isovae generate --output: SIGTERM flushes the rows done, renames the file into place and exits 130', async () => {
+    const fx = tinyModel('iso');
+    const target = join(root, 'samples.txt');
+    const c = isovae(['generate', fx.dir, 'sample', '--n', '100000000', '--output', target, '--batch', '64', '--threads', '1']);
+    await outputStarted(target);
+    c.kill('SIGTERM');
+    expect(await c.code).toBe(130);
+    const rows = Number(/the first (\d+) rows were written to/.exec(c.stderr)?.[1]);
+    expect(rows).toBeGreaterThan(0);
+    expect(rows % 64).toBe(0); // whole batches only
+    expect(readFileSync(target, 'utf8').split('\n')).toHaveLength(rows + 1);
   });
 });
 
@@ -154,6 +181,11 @@ describe('errors at the top level', () => {
       expect(lines, c.stderr).toHaveLength(1);
       expect(lines[0]).toMatch(re);
     }
+    // encode < f --output f: the output is the redirected standard input.
+    const redirected = isovae(['encode', fx.dir, '--output', file], { stdin: openSync(file, 'r') });
+    expect(await redirected.code).toBe(1);
+    expect(redirected.stderr).toMatch(/^isovae encode: --output ".*not-a-dir\.txt" is the same file as the input \(standard input\).*\[E_OUTPUT\]\n$/);
+    expect(readFileSync(file, 'utf8')).toBe('x\n');
     const dbg = isovae(['export', join(fx.dir, 'manifest.json'), join(root, 'm'), '--debug']);
     expect(await dbg.code).toBe(1);
     expect(dbg.stderr).toMatch(/\[E_CHECKPOINT\]\nIsovaeError: .*\n\s+at /);
