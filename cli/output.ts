@@ -64,7 +64,7 @@ export function writeError(target: string, err: unknown, atomic: boolean): Isova
 export function checkedWriter(stream: Writable, target: string, atomic: boolean, closeStream: boolean): { write(chunk: string): Promise<void>; end(): Promise<void>; failed(): boolean } {
   let failure: NodeJS.ErrnoException | null = null;
   const fail = (e: NodeJS.ErrnoException): never => {
-    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED' && failure?.code === 'EPIPE') throw new OutputClosed(target);
+    if (e.code === 'EPIPE' || failure?.code === 'EPIPE') throw new OutputClosed(target); // later writes fail as ERR_STREAM_DESTROYED
     throw writeError(target, e, atomic);
   };
   const onError = (e: NodeJS.ErrnoException) => {
@@ -147,7 +147,7 @@ export function openOutput(path: string, opts: OpenOutputOptions = {}): Output {
   const target = atomic ? join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) : path;
   let fd: number;
   try {
-    fd = openSync(target, atomic ? 'wx' : 'w', existing?.mode ?? 0o666);
+    fd = openSync(target, atomic ? 'wx' : 'w', (existing?.mode ?? 0o666) & 0o777); // keep the replaced file's permissions
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     const hint = e.code === 'ENOENT' ? 'its directory does not exist' : e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.message;
