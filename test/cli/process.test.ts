@@ -2,7 +2,7 @@
  * The CLI as a user runs it, in real child processes: Ctrl-C (SIGINT) during training and encoding, a reader
  * that closes the pipe (| head), standard output on a full device (/dev/full), and one-line errors.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -13,7 +13,11 @@ import { tinyModel } from '../runtime/fixture.ts';
 
 const BIN = resolve(import.meta.dirname, '../../bin/isovae.mjs');
 const root = mkdtempSync(join(tmpdir(), 'isovae-proc-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+const running = new Set<ChildProcess>();
+afterAll(() => {
+  for (const p of running) p.kill('SIGKILL'); // a failed test must not leave a training process behind
+  rmSync(root, { recursive: true, force: true });
+});
 
 interface Child {
   stdout: string;
@@ -29,6 +33,8 @@ interface Child {
 /** Start `isovae args...`; `stdin` / `stdout` may be file descriptors (a file, /dev/full) instead of pipes. */
 function isovae(args: string[], opts: { stdout?: number; stdin?: number } = {}): Child {
   const p = spawn(process.execPath, [BIN, ...args], { stdio: [opts.stdin ?? 'ignore', opts.stdout ?? 'pipe', 'pipe'], env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  running.add(p);
+  p.on('exit', () => running.delete(p));
   const child: Child = {
     stdout: '',
     stderr: '',
@@ -79,9 +85,9 @@ function tinyCsv(): string {
 const TRAIN = ['--embedding-dim', '8', '--hidden-dim', '8', '--latent-dim', '4', '--vocab-words', '30', '--max-len', '8', '--batch-size', '4', '--max-eval-sentences', '8', '--backend', 'wasm'];
 
 describe('Ctrl-C', () => {
-  it('isovae train with one worker: SIGINT finishes the step, writes a checkpoint and exits 130; a new run into it is refused', async () => {
-    const out = join(root, 'run-int');
-    const c = isovae(['train', '--data', `csv:${tinyCsv()}`, '--out', out, '--epochs', '1000', ...TRAIN]);
+  it.each(['tfjs', 'ort'])('isovae train --engine %s (one worker): SIGINT finishes the step, writes a checkpoint and exits 130; a new run into it is refused', async (engine) => {
+    const out = join(root, `run-int-${engine}`);
+    const c = isovae(['train', '--engine', engine, '--data', `csv:${tinyCsv()}`, '--out', out, '--epochs', '1000', ...TRAIN]);
     await c.waitFor('training sentences');
     await new Promise((r) => setTimeout(r, 1500)); // some steps
     c.kill('SIGINT');
@@ -93,7 +99,7 @@ describe('Ctrl-C', () => {
     expect(ck.state.finished).toBe(false);
 
     // Training again without --resume would discard that progress: refused, one line with its code.
-    const again = isovae(['train', '--data', `csv:${tinyCsv()}`, '--out', out, '--epochs', '1000', ...TRAIN]);
+    const again = isovae(['train', '--engine', engine, '--data', `csv:${tinyCsv()}`, '--out', out, '--epochs', '1000', ...TRAIN]);
     expect(await again.code).toBe(1);
     expect(again.stderr.trim().split('\n')).toHaveLength(1);
     expect(again.stderr).toMatch(/already holds a checkpoint \(at epoch \d+, step \d+\); continue it with --resume.*\[E_RUN_EXISTS\]$/m);

@@ -1,0 +1,33 @@
+import * as ort from 'onnxruntime-node';
+import { GraphBuilder } from './onnx/graph-builder.ts';
+import { attr, encodeModel, makeModel, makeValueInfo } from './onnx/builder.ts';
+const N = 3200, H = 512, V = 12003;
+const FL = 2 * N * H * V;
+async function bench(label: string, build: (g: GraphBuilder) => void, inputs: Record<string, number[]>) {
+  const g = new GraphBuilder('m');
+  build(g);
+  const ins = Object.entries(inputs).map(([n, d]) => makeValueInfo(n, 'float32', d));
+  const bytes = encodeModel(makeModel(g.build('g', ins, [makeValueInfo('y', 'float32', ['a', 'b'])]), { producerVersion: 'x' }));
+  const s = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, graphOptimizationLevel: 'all' });
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [n, d] of Object.entries(inputs)) feeds[n] = new ort.Tensor('float32', new Float32Array(d.reduce((a, b) => a * b, 1)).map(() => Math.random() - 0.5), d);
+  await s.run(feeds);
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) await s.run(feeds);
+  const ms = (performance.now() - t0) / 3;
+  console.log(label.padEnd(50), ms.toFixed(1), 'ms', (FL / ms / 1e6).toFixed(0), 'GFLOP/s');
+  await s.release();
+}
+const t = (x: number) => attr.int(x);
+await bench('fwd logits = h W            (3200x512x12003)', (g) => g.op1('Gemm', ['h', 'w'], {}, 'y'), { h: [N, H], w: [H, V] });
+await bench('fwd logitsT = W^T h^T       Gemm tA tB', (g) => g.op1('Gemm', ['w', 'h'], { transA: t(1), transB: t(1) }, 'y'), { h: [N, H], w: [H, V] });
+await bench('fwd logits = h (W^T)^T  with WT input', (g) => g.op1('Gemm', ['h', 'wt'], { transB: t(1) }, 'y'), { h: [N, H], wt: [V, H] });
+await bench('dW = h^T p                  Gemm tA', (g) => g.op1('Gemm', ['h', 'p'], { transA: t(1) }, 'y'), { h: [N, H], p: [N, V] });
+await bench('dW = h^T pT^T              Gemm tA tB', (g) => g.op1('Gemm', ['h', 'pt'], { transA: t(1), transB: t(1) }, 'y'), { h: [N, H], pt: [V, N] });
+await bench('dWT = pT h  [V,H]          Gemm', (g) => g.op1('Gemm', ['pt', 'h'], {}, 'y'), { h: [N, H], pt: [V, N] });
+await bench('dWT = p^T h [V,H]          Gemm tA', (g) => g.op1('Gemm', ['p', 'h'], { transA: t(1) }, 'y'), { h: [N, H], p: [N, V] });
+await bench('dh = p W^T                  Gemm tB', (g) => g.op1('Gemm', ['p', 'w'], { transB: t(1) }, 'y'), { p: [N, V], w: [H, V] });
+await bench('dh = p WT  (WT input [V,H])', (g) => g.op1('Gemm', ['p', 'wt'], {}, 'y'), { p: [N, V], wt: [V, H] });
+await bench('dh = pT^T WT                Gemm tA', (g) => g.op1('Gemm', ['pt', 'wt'], { transA: t(1) }, 'y'), { pt: [V, N], wt: [V, H] });
+await bench('softmax axis1 [N,V]', (g) => g.op1('Softmax', ['p'], { axis: t(1) }, 'y'), { p: [N, V] });
+await bench('softmax axis0 [V,N]', (g) => g.op1('Softmax', ['p'], { axis: t(0) }, 'y'), { p: [V, N] });
