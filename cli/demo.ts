@@ -8,6 +8,7 @@ import { loadCheckpoint } from '../train/checkpoint.ts';
 import { formatDataReport, loadDataset } from '../train/data/index.ts';
 import { spectrumOfCheckpoint } from '../reproduce/evaluate.ts';
 import { trainModel } from '../train/trainer.ts';
+import { EXIT_INTERRUPTED, withInterrupt } from './interrupt.ts';
 
 /**
  * The main job's preset: a small model on the embedded Brown corpus that trains in a few minutes on 2 cores,
@@ -62,7 +63,9 @@ export async function run(argv: string[]): Promise<void> {
     }
     if (!metrics) {
       console.error(`\n== training ${posterior === 'iso' ? 'IGP' : 'DGP'} (C=${cfg.c}) into ${dir}`);
-      const r = await trainModel(cfg, { dataset: ds, resume: !values.retrain, command: `isovae demo --out ${values.out}` });
+      const r = await withInterrupt('stopping after this step; writing a checkpoint (run the demo again to continue)', (signal) =>
+        trainModel(cfg, { dataset: ds, resume: values.retrain ? false : 'if-present', overwrite: values.retrain === true, command: `isovae demo --out ${values.out}`, signal }));
+      if (r.interrupted) process.exitCode = EXIT_INTERRUPTED;
       if (r.interrupted || !r.test) return;
       metrics = r.test as unknown as Record<string, number>;
     } else {

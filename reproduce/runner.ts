@@ -114,6 +114,10 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
   let seconds = 0;
   const report = () => (result.files = writeReport(out, runs.map((r) => readRunRecord(join(out, 'runs', r.id))).filter((x): x is RunRecord => x !== null), meta, o.reportDir ? resolve(o.reportDir) : out));
   for (const [i, run] of runs.entries()) {
+    if (o.signal?.aborted) {
+      result.interrupted = true; // Ctrl-C during an evaluation: stop before the next run
+      break;
+    }
     const cfg = configs.get(run.id)!;
     const dir = cfg.outDir;
     const rec = readRunRecord(dir);
@@ -139,7 +143,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     if (!ckFinished?.state.finished) {
       say(`== ${run.id}: training (${cfg.posterior}${run.c === null ? '' : ` C=${cfg.c}`}, seed ${cfg.seed}, ${(cfg.trainFraction * 100).toPrecision(3)}% of the data, cSteps ${cfg.cSteps})`);
       const r = await trainModel(cfg, {
-        dataset: ds, resume: true, command: o.command, log: (l) => say(`   ${run.id}: ${l}`), ...(o.signal ? { signal: o.signal } : {}),
+        dataset: ds, resume: 'if-present', command: o.command, log: (l) => say(`   ${run.id}: ${l}`), ...(o.signal ? { signal: o.signal } : {}),
         onProgress: (pi) => show(`epoch ${pi.epoch}/${pi.epochs} ${Math.floor((100 * pi.batch) / pi.batches)}%`, (pi.epoch - 1) * pi.batches + pi.batch),
       });
       if (r.interrupted) {
