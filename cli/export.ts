@@ -14,6 +14,8 @@ Options:
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
   --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
   --argmax-op               next_token via ArgMax+Cast (slightly faster on CPU; not fully WebGPU)
+  --greedy-graph            also write decoder_greedy.onnx: greedy decoding as one ONNX Loop
+                            (z -> tokens, no host loop), checked token by token against decoder_step
   --no-validate             skip the parity check (not recommended)
   --atol <x>                parity tolerance (default 1e-4)
   --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
@@ -30,6 +32,7 @@ export async function run(argv: string[]): Promise<void> {
       'gather-tables': { type: 'boolean', default: false },
       'no-validate': { type: 'boolean', default: false },
       'argmax-op': { type: 'boolean', default: false },
+      'greedy-graph': { type: 'boolean', default: false },
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -51,6 +54,7 @@ export async function run(argv: string[]): Promise<void> {
     fusedEncoder: !values['no-fused'],
     gatherTables: values['gather-tables'],
     argmax: values['argmax-op'] ? 'op' : 'float',
+    greedyGraph: values['greedy-graph'],
     validate: !values['no-validate'],
     backend: values.backend as BackendChoice,
     ...(atol !== undefined ? { parity: { atol } } : {}),

@@ -25,7 +25,7 @@ export interface ExportSource {
 /**
  * Build every graph of `src` and write the model directory `outDir` (created if needed):
  * manifest.json, vocab.txt and the .onnx files. Files of graphs not exported this time
- * (encoder_fused with `fusedEncoder: false`) are removed so the directory matches its manifest.
+ * (encoder_fused with `fusedEncoder: false`, decoder_greedy without `greedyGraph`) are removed so the directory matches its manifest.
  * Deterministic bytes for the same input. Throws IsovaeError E_VOCAB / E_CHECKPOINT on a mismatch.
  */
 export async function writeModelDir(src: ExportSource, outDir: string, opts: GraphOptions = {}): Promise<ModelManifest> {
@@ -33,7 +33,7 @@ export async function writeModelDir(src: ExportSource, outDir: string, opts: Gra
     throw new IsovaeError('E_VOCAB', `export: the vocabulary has ${src.vocab.words.length} words but the model has vocabSize ${src.model.vocabSize}; the checkpoint is inconsistent, re-train it.`);
   }
   if (!Number.isInteger(src.maxLen) || src.maxLen < 1) throw new RangeError(`export: maxLen must be a positive integer, got ${src.maxLen}.`);
-  const files = buildModelFiles(src.model, src.weights, opts);
+  const files = buildModelFiles(src.model, src.weights, opts, src.maxLen);
   const vocabText = src.vocab.toText();
   const manifest = buildManifest({
     model: src.model, maxLen: src.maxLen, unkId: src.vocab.unkId, vocabText,
@@ -41,7 +41,9 @@ export async function writeModelDir(src: ExportSource, outDir: string, opts: Gra
   }, files);
   await mkdir(outDir, { recursive: true });
   for (const [name, bytes] of files) await writeFile(join(outDir, GRAPH_FILES[name]), bytes);
-  if (!files.has('encoder_fused')) await rm(join(outDir, GRAPH_FILES.encoder_fused), { force: true });
+  for (const optional of ['encoder_fused', 'decoder_greedy'] as const) {
+    if (!files.has(optional)) await rm(join(outDir, GRAPH_FILES[optional]), { force: true });
+  }
   await writeFile(join(outDir, manifest.vocab.file), vocabText);
   await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;

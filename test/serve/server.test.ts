@@ -225,7 +225,7 @@ describe('isovae serve: dynamic batching', () => {
 
   it('concurrent reconstruct requests share decoder steps (rows join the running batch), tokens as unbatched', async () => {
     const texts = ['the cat sat on the mat', 'a big red dog', 'blue tree', 'the small house .', 'red cat ran', 'a dog'];
-    const alone = [];
+    const alone: Array<{ ids: Int32Array }> = [];
     let aloneSteps = 0;
     for (const t of texts) {
       const d0 = decoderRuns(counts);
