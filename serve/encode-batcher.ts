@@ -13,9 +13,9 @@ type EncodeJob = Job<Encoded> & { rows: Int32Array[] };
 /**
  * Dynamic batching of encoder runs for one model. Concurrent requests are queued; one run takes
  * whole requests in arrival order up to `maxBatch` sentences (a single larger request runs alone,
- * in chunks of `maxBatch`). An idle batcher waits `maxDelayMs` for company before running; a busy
- * one starts the next batch as soon as the current run returns, so under load batches fill up
- * without any added delay. Results are the same as `model.encode` on each request alone (rows are
+ * in chunks of `maxBatch`). A batch runs once it is full or its oldest request has waited
+ * `maxDelayMs` (see `schedule`); one run at a time, so requests arriving during a run form the
+ * next batch. Results are the same as `model.encode` on each request alone (rows are
  * independent; padding never changes a row).
  */
 export class EncodeBatcher {
@@ -53,6 +53,12 @@ export class EncodeBatcher {
     return new Promise((res) => this.idle.push(res));
   }
 
+  /**
+   * Triton's rule: run when the queued sentences fill a batch, or when the oldest queued request
+   * has waited `maxDelayMs`; else wake up when it will have. Right after a run, requests that
+   * arrived during it have usually waited long enough, so a busy batcher adds little latency while
+   * the clients of the previous batch get their next requests in.
+   */
   private schedule(): void {
     if (this.running || this.timer) return;
     const first = this.queue.peek();
@@ -60,14 +66,14 @@ export class EncodeBatcher {
       for (const f of this.idle.splice(0)) f();
       return;
     }
-    const rows = first.rows.length;
-    if (this.limits.maxDelayMs === 0 || rows >= this.limits.maxBatch) {
+    const wait = this.limits.maxDelayMs - (performance.now() - first.enqueuedAt);
+    if (wait <= 0 || this.queue.sum((j) => j.rows.length) >= this.limits.maxBatch) {
       void this.runBatch();
     } else {
       this.timer = setTimeout(() => {
         this.timer = null;
         void this.runBatch();
-      }, this.limits.maxDelayMs);
+      }, wait);
     }
   }
 

@@ -66,6 +66,13 @@ export class JobQueue<J extends Job<unknown>> {
     return j;
   }
 
+  /** Sum of `f(job)` over the live jobs waiting. */
+  sum(f: (job: J) => number): number {
+    let n = 0;
+    for (const j of this.items) if (!j.cancelled) n += f(j);
+    return n;
+  }
+
   /** The next live job without removing it. */
   peek(): J | undefined {
     while (this.items[0]?.cancelled) this.items.shift();
