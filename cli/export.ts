@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeTritonRepo } from '../export/triton.ts';
+import { writeTritonRepo, type TritonOptions } from '../export/triton.ts';
 import { intArg } from './encode.ts';
 import type { BackendChoice } from '../train/backend.ts';
 import { exportModel, formatParityTable } from '../export/index.ts';
@@ -60,6 +60,13 @@ export async function run(argv: string[]): Promise<void> {
   if (!['auto', 'wasm', 'node', 'cpu'].includes(values.backend)) throw new RangeError(`isovae export: --backend must be auto, wasm, node or cpu, got "${values.backend}".`);
   const atol = values.atol === undefined ? undefined : Number(values.atol);
   if (atol !== undefined && !(atol > 0)) throw new RangeError(`isovae export: --atol must be a positive number, got "${values.atol}".`);
+  // Triton options are checked before the (slow) export.
+  const kind = values['triton-kind'];
+  if (kind !== 'auto' && kind !== 'cpu' && kind !== 'gpu') throw new RangeError(`isovae export: --triton-kind must be auto, cpu or gpu, got "${kind}".`);
+  const triton: TritonOptions | null = values.triton === undefined ? null : {
+    name: values['triton-name'] ?? basename(resolve(outDir)).replace(/[^A-Za-z0-9_.-]/g, '_'),
+    kind, maxBatchSize: intArg(values['triton-max-batch'], '--triton-max-batch', 1),
+  };
   const t0 = performance.now();
   const { manifest, parity } = await exportModel(checkpoint, outDir, {
     recurrence: values.recurrence as Recurrence,
@@ -75,11 +82,8 @@ export async function run(argv: string[]): Promise<void> {
   console.log(`exported ${manifest.model.posterior} model to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
   if (parity) console.log(formatParityTable(parity));
   else console.log('parity check skipped (--no-validate)');
-  if (values.triton !== undefined) {
-    const kind = values['triton-kind'];
-    if (kind !== 'auto' && kind !== 'cpu' && kind !== 'gpu') throw new RangeError(`isovae export: --triton-kind must be auto, cpu or gpu, got "${kind}".`);
-    const name = values['triton-name'] ?? basename(resolve(outDir)).replace(/[^A-Za-z0-9_.-]/g, '_');
-    const repo = await writeTritonRepo(outDir, values.triton, { name, kind, maxBatchSize: intArg(values['triton-max-batch'], '--triton-max-batch', 1) });
+  if (values.triton !== undefined && triton) {
+    const repo = await writeTritonRepo(outDir, values.triton, triton);
     console.log(`Triton model repository in ${values.triton}: ${Object.keys(repo.configs).join(', ')} (docs/serving.md: docker run, KServe v2 requests)`);
   }
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

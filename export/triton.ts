@@ -73,7 +73,7 @@ function modelConfig(name: string, inputs: IoSpec[], outputs: IoSpec[], o: Requi
  */
 export async function writeTritonRepo(modelDir: string, repoDir: string, opts: TritonOptions = {}): Promise<TritonRepo> {
   const o: Required<TritonOptions> = { name: 'isovae', maxBatchSize: 128, maxQueueDelayMicroseconds: 2000, kind: 'auto', instances: 1, ...opts };
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(o.name)) throw new RangeError(`triton: name "${o.name}" must be letters, digits, _ - . (at most 64).`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/.test(o.name)) throw new RangeError(`triton: name "${o.name}" must be letters, digits, _ - . (at most 64); choose one with --triton-name.`);
   for (const [k, v, min] of [['maxBatchSize', o.maxBatchSize, 1], ['maxQueueDelayMicroseconds', o.maxQueueDelayMicroseconds, 0], ['instances', o.instances, 1]] as const) {
     if (!Number.isInteger(v) || v < min) throw new RangeError(`triton: ${k} must be an integer >= ${min} (got ${v}).`);
   }

@@ -116,7 +116,14 @@ export async function startServer(models: ReadonlyMap<string, IsovaeModel>, opti
       if (!PUBLIC.has(path) && !authorized(req)) throw unauthorized();
       if (draining && !PUBLIC.has(path)) throw new HttpError(503, 'shutting_down', 'the server is shutting down; retry on another instance.');
       const ctx: RouteContext = { opts, models: served, metrics, deadline: { at: t0 + opts.timeoutMs } };
-      const out = await hit.r.handler(ctx, req, hit.m!.slice(1).map((s) => decodeURIComponent(s)));
+      const params = hit.m!.slice(1).map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          throw new HttpError(400, 'invalid_request', `the path segment "${s}" is not valid percent-encoding.`);
+        }
+      });
+      const out = await hit.r.handler(ctx, req, params);
       status = 200;
       send(res, status, JSON.stringify(out), 'application/json');
     } catch (e) {
