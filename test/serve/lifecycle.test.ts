@@ -82,6 +82,23 @@ describe('isovae serve: access, limits and shutdown', () => {
     await expect(fetch(`${s.url}/health`)).rejects.toThrow();
   });
 
+  it('after a load of concurrent requests, close() then dispose() release every session and the batchers are idle', async () => {
+    const { model: m, counts } = await countedModel(fx.dir);
+    const s = await serveOn(new Map([['m', m]]), { maxDelayMs: 5 });
+    const replies = await Promise.all([
+      ...Array.from({ length: 12 }, (_, i) => post(`${s.url}/v1/embeddings`, { input: `the cat ${i}` })),
+      ...Array.from({ length: 6 }, (_, i) => post(`${s.url}/v1/generate`, { mode: 'sample', n: 2, seed: i })),
+    ]);
+    expect(replies.every((r) => r.status === 200)).toBe(true);
+    await s.close();
+    const served = s.models.get('m')!;
+    expect(served.encoder.waiting).toBe(0);
+    expect(served.decoder.load).toEqual({ waiting: 0, running: 0 });
+    await m.dispose();
+    expect(m.sessionsReleased).toBe(true);
+    expect(counts.released).toBe(counts.created);
+  });
+
   it('the CLI: SIGTERM while a request is in flight -> the request completes, exit code 0', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/isovae.mjs'), 'serve', `tiny=${fx.dir}`, '--port', '0', '--threads', '1', '--max-delay-ms', '300'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
