@@ -85,8 +85,14 @@ export class DecodeBatcher {
       if (this.limits.maxDelayMs > 0) await new Promise((r) => setTimeout(r, this.limits.maxDelayMs));
       try {
         while (this.admit()) await this.step();
+      } catch (e) {
+        // A bug, not an onnxruntime failure (step() handles those): fail the rows in flight, keep serving.
+        const err = new HttpError(500, 'internal_error', `decode loop failed: ${(e as Error).message}`);
+        for (const r of [...this.active, ...this.pending.splice(0)]) r.job.reject(err);
+        this.active = [];
       } finally {
         this.loop = null;
+        if (this.queue.length > 0) this.start();
       }
     })();
   }
