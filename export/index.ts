@@ -20,7 +20,7 @@ import { checkParity, readGraphs, type ParityOptions } from './validate.ts';
 
 export { assertParity, exportFromSource, readManifest, type ExportOptions } from './export-model.ts';
 export { buildModelFiles, GRAPH_FILES, type GraphOptions } from './model-files.ts';
-export { formatParityTable, type ParityReference, type ParityTable, type ProviderParity, type OutputParity, type GreedyParity } from './parity-types.ts';
+export { failingOutputs, formatParityTable, otherRunHint, type ParityReference, type ParityTable, type ProviderParity, type OutputParity, type GreedyParity } from './parity-types.ts';
 export { kerasToOnnxLstm } from './lstm-weights.ts';
 export { checkParity, type ParityOptions } from './validate.ts';
 export type { ModelManifest, ManifestGraph } from './manifest.ts';
