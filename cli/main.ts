@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (ar
   verify: { summary: 'parity table: tfjs checkpoint vs exported ONNX model, per execution provider', load: () => import('./verify.ts') },
   encode: { summary: 'text lines in, latent vectors out (JSON or CSV)', load: () => import('./encode.ts') },
   generate: { summary: 'sample, reconstruct, impute or interpolate with an exported model', load: () => import('./generate.ts') },
+  serve: { summary: 'HTTP server: OpenAI-style embeddings, reconstruct/generate, KServe v2, batching, metrics', load: () => import('./serve.ts') },
   reproduce: { summary: "the paper's experiment grid on a dataset, with a report (tables, plots, results.json)", load: () => import('./reproduce.ts') },
 };
 

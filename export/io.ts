@@ -11,7 +11,7 @@ export interface IoSpec {
 }
 
 /** The names of the graphs a model directory can hold. */
-export type GraphName = 'encoder' | 'encoder_fused' | 'decoder_step';
+export type GraphName = 'encoder' | 'encoder_fused' | 'decoder_step' | 'decoder_greedy';
 
 /** Inputs of the encoder graphs: post-padded int32 token ids with one EOS per row. */
 export function encoderInputs(): IoSpec[] {
@@ -48,9 +48,28 @@ export function decoderOutputs(cfg: ModelConfig): IoSpec[] {
   ];
 }
 
+/** Input of decoder_greedy (the ONNX Loop graph): latent codes only; generation starts at `<bos>`. */
+export function greedyInputs(cfg: ModelConfig): IoSpec[] {
+  return [{ name: 'z', dtype: 'float32', shape: ['batch', cfg.latentDim] }];
+}
+
+/**
+ * Outputs of decoder_greedy: tokens [batch, steps] int32 (words, then `<eos>` if the row finished,
+ * then `<pad>` = 0; steps <= maxLen), lengths [batch] int32 (words per row: cut rows there),
+ * finished [batch] bool (emitted `<eos>` within maxLen).
+ */
+export function greedyOutputs(): IoSpec[] {
+  return [
+    { name: 'tokens', dtype: 'int32', shape: ['batch', 'steps'] },
+    { name: 'lengths', dtype: 'int32', shape: ['batch'] },
+    { name: 'finished', dtype: 'bool', shape: ['batch'] },
+  ];
+}
+
 /** The IO of a graph by name. */
 export function graphIo(graph: GraphName, cfg: ModelConfig): { inputs: IoSpec[]; outputs: IoSpec[] } {
   if (graph === 'decoder_step') return { inputs: decoderInputs(cfg), outputs: decoderOutputs(cfg) };
+  if (graph === 'decoder_greedy') return { inputs: greedyInputs(cfg), outputs: greedyOutputs() };
   return { inputs: encoderInputs(), outputs: encoderOutputs(cfg) };
 }
 

@@ -26,7 +26,7 @@ export interface ModelManifest {
   maxLen: number;
   special: { pad: number; bos: number; eos: number; unk: number };
   vocab: { file: string; size: number; sha256: string };
-  graphs: { encoder: ManifestGraph; decoder_step: ManifestGraph; encoder_fused?: ManifestGraph };
+  graphs: { encoder: ManifestGraph; decoder_step: ManifestGraph; encoder_fused?: ManifestGraph; decoder_greedy?: ManifestGraph };
   training: TrainConfig | null;
   command: string;
   dataset: unknown;
@@ -63,6 +63,7 @@ export function buildManifest(info: ManifestInfo, files: ReadonlyMap<GraphName, 
   };
   const graphs: ModelManifest['graphs'] = { encoder: entry('encoder'), decoder_step: entry('decoder_step') };
   if (files.has('encoder_fused')) graphs.encoder_fused = entry('encoder_fused');
+  if (files.has('decoder_greedy')) graphs.decoder_greedy = entry('decoder_greedy');
   return {
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_FORMAT_VERSION,

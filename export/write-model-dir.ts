@@ -59,7 +59,7 @@ export async function writeModelFiles(src: ExportSource, dir: string, opts: Grap
     throw new IsovaeError('E_VOCAB', `export: the vocabulary has ${src.vocab.words.length} words but the model has vocabSize ${src.model.vocabSize}; the checkpoint is inconsistent, re-train it.`);
   }
   if (!Number.isInteger(src.maxLen) || src.maxLen < 1) throw new RangeError(`export: maxLen must be a positive integer, got ${src.maxLen}.`);
-  const files = buildModelFiles(src.model, src.weights, opts);
+  const files = buildModelFiles(src.model, src.weights, opts, src.maxLen);
   const vocabText = src.vocab.toText();
   const manifest = buildManifest({
     model: src.model, maxLen: src.maxLen, unkId: src.vocab.unkId, vocabText,

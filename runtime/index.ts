@@ -5,7 +5,8 @@
  */
 export { loadModel, loadModelFromBytes, nodePlatform, dirSource, bytesSource } from './node.ts';
 export { loadModelFrom, type FileSource } from './load.ts';
-export { IsovaeModel, type DecodeOptions } from './model.ts';
+export { IsovaeModel, interpolateLatents, type DecodeOptions } from './model.ts';
+export type { StepState } from './greedy.ts';
 export { parseManifest, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type GraphSpec, type IoSpec, type GraphKey } from './manifest.ts';
 export { PROVIDERS, type Decoded, type EncodeResult, type LoadOptions, type Logger, type Ort, type Platform, type Provider } from './types.ts';
 export { IsovaeError } from '../core/errors.ts';
