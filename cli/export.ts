@@ -1,4 +1,7 @@
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeTritonRepo, type TritonOptions } from '../export/triton.ts';
+import { intArg } from './encode.ts';
 import type { BackendChoice } from '../train/backend.ts';
 import { exportModel, formatParityTable } from '../export/index.ts';
 import type { Recurrence } from '../export/encoder-graph.ts';
@@ -14,6 +17,13 @@ Options:
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
   --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
   --argmax-op               next_token via ArgMax+Cast (slightly faster on CPU; not fully WebGPU)
+  --greedy-graph            also write decoder_greedy.onnx: greedy decoding as one ONNX Loop
+                            (z -> tokens, no host loop), checked token by token against decoder_step
+  --triton <repo>           also write a Triton model repository (<name>_encoder, <name>_generate
+                            with the Loop graph; implies --greedy-graph); see docs/serving.md
+  --triton-name <name>      model name prefix in the repository (default: the out-dir's folder name)
+  --triton-max-batch <n>    Triton max_batch_size (default 128)
+  --triton-kind <k>         instance kind: auto, cpu or gpu (default auto)
   --no-validate             skip the parity check (not recommended)
   --atol <x>                parity tolerance (default 1e-4)
   --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
@@ -30,6 +40,11 @@ export async function run(argv: string[]): Promise<void> {
       'gather-tables': { type: 'boolean', default: false },
       'no-validate': { type: 'boolean', default: false },
       'argmax-op': { type: 'boolean', default: false },
+      'greedy-graph': { type: 'boolean', default: false },
+      triton: { type: 'string' },
+      'triton-name': { type: 'string' },
+      'triton-max-batch': { type: 'string', default: '128' },
+      'triton-kind': { type: 'string', default: 'auto' },
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -45,12 +60,20 @@ export async function run(argv: string[]): Promise<void> {
   if (!['auto', 'wasm', 'node', 'cpu'].includes(values.backend)) throw new RangeError(`isovae export: --backend must be auto, wasm, node or cpu, got "${values.backend}".`);
   const atol = values.atol === undefined ? undefined : Number(values.atol);
   if (atol !== undefined && !(atol > 0)) throw new RangeError(`isovae export: --atol must be a positive number, got "${values.atol}".`);
+  // Triton options are checked before the (slow) export.
+  const kind = values['triton-kind'];
+  if (kind !== 'auto' && kind !== 'cpu' && kind !== 'gpu') throw new RangeError(`isovae export: --triton-kind must be auto, cpu or gpu, got "${kind}".`);
+  const triton: TritonOptions | null = values.triton === undefined ? null : {
+    name: values['triton-name'] ?? basename(resolve(outDir)).replace(/[^A-Za-z0-9_.-]/g, '_'),
+    kind, maxBatchSize: intArg(values['triton-max-batch'], '--triton-max-batch', 1),
+  };
   const t0 = performance.now();
   const { manifest, parity } = await exportModel(checkpoint, outDir, {
     recurrence: values.recurrence as Recurrence,
     fusedEncoder: !values['no-fused'],
     gatherTables: values['gather-tables'],
     argmax: values['argmax-op'] ? 'op' : 'float',
+    greedyGraph: values['greedy-graph'] || values.triton !== undefined,
     validate: !values['no-validate'],
     backend: values.backend as BackendChoice,
     ...(atol !== undefined ? { parity: { atol } } : {}),
@@ -59,5 +82,9 @@ export async function run(argv: string[]): Promise<void> {
   console.log(`exported ${manifest.model.posterior} model to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
   if (parity) console.log(formatParityTable(parity));
   else console.log('parity check skipped (--no-validate)');
+  if (values.triton !== undefined && triton) {
+    const repo = await writeTritonRepo(outDir, values.triton, triton);
+    console.log(`Triton model repository in ${values.triton}: ${Object.keys(repo.configs).join(', ')} (docs/serving.md: docker run, KServe v2 requests)`);
+  }
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -1,4 +1,5 @@
-import { IsovaeError } from '../core/errors.ts';
+import { describeError } from './errors.ts';
+import { writeError } from './output.ts';
 import { missingTrainerMessage } from './trainer-deps.ts';
 
 /**
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; trainer?: true; load: () => Pr
   verify: { trainer: true, summary: 'parity table: tfjs checkpoint vs exported ONNX model, per execution provider', load: () => import('./verify.ts') },
   encode: { summary: 'text lines in, latent vectors out (JSON or CSV)', load: () => import('./encode.ts') },
   generate: { summary: 'sample, reconstruct, impute or interpolate with an exported model', load: () => import('./generate.ts') },
+  serve: { summary: 'HTTP server: OpenAI-style embeddings, reconstruct/generate, KServe v2, batching, metrics', load: () => import('./serve.ts') },
   reproduce: { trainer: true, summary: "the paper's experiment grid on a dataset, with a report (tables, plots, results.json)", load: () => import('./reproduce.ts') },
 };
 
@@ -26,9 +28,10 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Entry point of the `isovae` binary. Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted. */
+/** Entry point of the `isovae` binary. Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted. `--debug` anywhere prints stacks. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug') || process.env.ISOVAE_DEBUG === '1';
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? 0 : 2;
@@ -38,6 +41,19 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`isovae: unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
+  // Failures outside the command's promise chain (a stream or worker error event) get the same one-line report.
+  const fatal = (err: unknown) => {
+    const { text, exitCode } = describeError(name, err, debug);
+    if (text) process.stderr.write(text + '\n');
+    process.exit(exitCode);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  // A reader that closes our stdout early (| head) must not crash log output (the output path stops the work);
+  // any other stdout failure (a full disk) ends the command with an E_WRITE naming standard output.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') fatal(writeError('standard output', err, false));
+  });
   try {
     await (await cmd.load()).run(rest);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
@@ -47,20 +63,9 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`isovae ${name}: ${missing}`);
       return 1;
     }
-    if (err instanceof IsovaeError) {
-      console.error(`isovae ${name}: ${err.message} [${err.code}]`);
-      return 1;
-    }
-    if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`isovae ${name}: ${err.message}\n(see isovae ${name} --help)`);
-      return 2;
-    }
-    if (err instanceof RangeError || err instanceof TypeError) {
-      // bad arguments reported by a library function: its message names the argument
-      console.error(`isovae ${name}: ${err.message}\n(see isovae ${name} --help)`);
-      return 2;
-    }
-    throw err;
+    const { text, exitCode } = describeError(name, err, debug);
+    if (text) console.error(text);
+    return exitCode;
   }
 }
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type DataSource, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { trainModel } from '../train/trainer.ts';
-import { withInterrupt } from './interrupt.ts';
+import { EXIT_INTERRUPTED, withInterrupt } from './interrupt.ts';
 
 /** `--vocab-words` <-> `vocabWords`. */
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -35,7 +35,9 @@ Options:
   --c <nats>                          target KL C (default 15)
   --out <dir>                         run directory (default runs/default); checkpoint in <dir>/checkpoint
   --config <file.json>                config overrides (flags win over the file)
-  --resume                            continue from <out>/checkpoint
+  --resume                            continue from <out>/checkpoint (error if there is none; completes
+                                      a save interrupted by a crash, saying so)
+  --overwrite                         start from scratch even if <out> holds a checkpoint (otherwise refused)
   --engine <ort|tfjs>                 training engine (default ort: onnxruntime-node on every core;
                                       tfjs: the reference engine on tfjs-wasm)
   --provider <cpu|cuda>               ort engine: execution provider (default cpu; cuda falls back to cpu
@@ -51,7 +53,7 @@ ${NUMERIC.filter((k) => !['c', 'workers', 'threads'].includes(k)).map((k) => `  
 export async function run(argv: string[]): Promise<void> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     data: { type: 'string' }, posterior: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' },
-    resume: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, provider: { type: 'string' },
+    resume: { type: 'boolean' }, overwrite: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, provider: { type: 'string' },
     strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   };
   for (const k of NUMERIC) options[kebab(k)] = { type: 'string' };
@@ -90,9 +92,10 @@ export async function run(argv: string[]): Promise<void> {
   }
   layers.push({ source: 'command line', values: flags });
   const cfg: TrainConfig = resolveTrainConfig(...layers);
+  if (values.resume === true && values.overwrite === true) throw new RangeError('--resume and --overwrite exclude each other: continue the run, or replace it.');
   await withInterrupt('stopping after this step; writing a checkpoint', async (signal) => {
-    const result = await trainModel(cfg, { resume: values.resume === true, command: `isovae train ${argv.join(' ')}`.trim(), signal });
-    if (result.interrupted) process.exitCode = 130;
+    const result = await trainModel(cfg, { resume: values.resume === true, overwrite: values.overwrite === true, command: `isovae train ${argv.join(' ')}`.trim(), signal });
+    if (result.interrupted) process.exitCode = EXIT_INTERRUPTED;
     else console.log(JSON.stringify({ checkpoint: result.checkpoint, test: result.test }, null, 2));
   });
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../train/backend.ts';
-import { formatParityTable, verifyModel, type ParityProvider } from '../export/index.ts';
+import { formatParityTable, otherRunHint, verifyModel, type ParityProvider } from '../export/index.ts';
 
 const USAGE = `Usage: isovae verify <checkpoint> <model-dir> [options]
 
@@ -47,6 +47,8 @@ export async function run(argv: string[]): Promise<void> {
     ...(atol !== undefined ? { parity: { atol } } : {}),
   });
   console.log(values.json ? JSON.stringify(table, null, 2) : formatParityTable(table));
+  const hint = otherRunHint(table);
+  if (hint) console.error(`isovae verify: ${hint}`);
   if (!values.json && !values.provider && !table.providers.some((p) => p.provider === 'cuda')) {
     console.log('cuda: not checked (onnxruntime-node CUDA EP not installed or no usable GPU; install with ONNXRUNTIME_NODE_INSTALL=cuda12)');
   }

@@ -22,20 +22,22 @@ export const VOCAB_FILE = 'vocab.txt';
 
 /**
  * The graphs a model directory can hold: `encoder` (portable LSTM as Scan/Loop, runs everywhere),
- * `encoder_fused` (optional; the ONNX LSTM op, CPU/CUDA only) and `decoder_step` (one greedy step).
+ * `encoder_fused` (optional; the ONNX LSTM op, CPU/CUDA only), `decoder_step` (one greedy step) and
+ * `decoder_greedy` (optional; the whole greedy decode as one ONNX Loop, z -> tokens, for servers such as Triton).
  */
-export type GraphName = 'encoder' | 'encoder_fused' | 'decoder_step';
+export type GraphName = 'encoder' | 'encoder_fused' | 'decoder_step' | 'decoder_greedy';
 /** Every graph name, required ones first. */
-export const GRAPH_NAMES: readonly GraphName[] = ['encoder', 'decoder_step', 'encoder_fused'];
+export const GRAPH_NAMES: readonly GraphName[] = ['encoder', 'decoder_step', 'encoder_fused', 'decoder_greedy'];
 /** File name the exporter gives each graph (readers take the name from the manifest's `file`). */
 export const GRAPH_FILES: Readonly<Record<GraphName, string>> = {
   encoder: 'encoder.onnx',
   encoder_fused: 'encoder_fused.onnx',
   decoder_step: 'decoder_step.onnx',
+  decoder_greedy: 'decoder_greedy.onnx',
 };
 
-/** Element type of a graph input or output (the graphs' IO never uses other types). */
-export type IoDtype = 'int32' | 'float32';
+/** Element type of a graph input or output (`bool` only for decoder_greedy's `finished`). */
+export type IoDtype = 'int32' | 'float32' | 'bool';
 /** One graph input or output: dims are numbers (static) or names such as "batch" (dynamic). */
 export interface IoSpec {
   name: string;
@@ -76,7 +78,7 @@ export interface ModelManifest {
   special: { pad: number; bos: number; eos: number; unk: number };
   /** The vocabulary file (one word per line for ids 3..V-1), its size V and sha256. */
   vocab: { file: string; size: number; sha256: string };
-  graphs: { encoder: GraphSpec; decoder_step: GraphSpec; encoder_fused?: GraphSpec };
+  graphs: { encoder: GraphSpec; decoder_step: GraphSpec; encoder_fused?: GraphSpec; decoder_greedy?: GraphSpec };
   /** The resolved training config (core/config.ts TrainConfig), or null; not validated by readers. */
   training?: unknown;
   /** The command line that trained the model. */
@@ -127,9 +129,28 @@ export function decoderOutputs(cfg: ModelConfig): IoSpec[] {
   ];
 }
 
+/** Input of decoder_greedy (the ONNX Loop graph): latent codes only; generation starts at `<bos>`. */
+export function greedyInputs(cfg: ModelConfig): IoSpec[] {
+  return [{ name: 'z', dtype: 'float32', shape: ['batch', cfg.latentDim] }];
+}
+
+/**
+ * Outputs of decoder_greedy: tokens [batch, steps] int32 (words, then `<eos>` if the row finished,
+ * then `<pad>` = 0; steps <= maxLen), lengths [batch] int32 (words per row: cut rows there),
+ * finished [batch] bool (emitted `<eos>` within maxLen).
+ */
+export function greedyOutputs(): IoSpec[] {
+  return [
+    { name: 'tokens', dtype: 'int32', shape: ['batch', 'steps'] },
+    { name: 'lengths', dtype: 'int32', shape: ['batch'] },
+    { name: 'finished', dtype: 'bool', shape: ['batch'] },
+  ];
+}
+
 /** The inputs and outputs graph `graph` of a model with config `cfg` must declare. */
 export function graphIo(graph: GraphName, cfg: ModelConfig): { inputs: IoSpec[]; outputs: IoSpec[] } {
   if (graph === 'decoder_step') return { inputs: decoderInputs(cfg), outputs: decoderOutputs(cfg) };
+  if (graph === 'decoder_greedy') return { inputs: greedyInputs(cfg), outputs: greedyOutputs() };
   return { inputs: encoderInputs(), outputs: encoderOutputs(cfg) };
 }
 
@@ -174,7 +195,7 @@ class FieldReader {
     if (!Array.isArray(list) || list.length === 0) return this.bad(field, list === undefined ? 'is missing' : 'must be a non-empty array');
     return list.map((e, i) => {
       const o = this.obj(e, `${field}[${i}]`);
-      if (o.dtype !== 'int32' && o.dtype !== 'float32') this.bad(`${field}[${i}].dtype`, 'must be "int32" or "float32"');
+      if (o.dtype !== 'int32' && o.dtype !== 'float32' && o.dtype !== 'bool') this.bad(`${field}[${i}].dtype`, 'must be "int32", "float32" or "bool"');
       const shape = o.shape;
       if (!Array.isArray(shape) || !shape.every((d) => (typeof d === 'number' && d >= 1) || (typeof d === 'string' && d !== ''))) {
         this.bad(`${field}[${i}].shape`, 'must be an array of positive integers or dimension names');
@@ -239,6 +260,7 @@ export function parseManifest(text: string, file: string): ModelManifest {
   const gr = r.obj(m.graphs, 'graphs');
   const graphs: ModelManifest['graphs'] = { encoder: r.graph(gr.encoder, 'graphs.encoder'), decoder_step: r.graph(gr.decoder_step, 'graphs.decoder_step') };
   if (gr.encoder_fused !== undefined) graphs.encoder_fused = r.graph(gr.encoder_fused, 'graphs.encoder_fused');
+  if (gr.decoder_greedy !== undefined) graphs.decoder_greedy = r.graph(gr.decoder_greedy, 'graphs.decoder_greedy');
   const out: ModelManifest = { format: MANIFEST_FORMAT, formatVersion: version, model, maxLen: r.int(m.maxLen, 'maxLen', 1), special, vocab, graphs };
   if (m.training !== undefined) out.training = m.training;
   if (typeof m.command === 'string') out.command = m.command;

@@ -34,6 +34,7 @@ export function buildManifest(info: ManifestInfo, files: ReadonlyMap<GraphName, 
   };
   const graphs: ModelManifest['graphs'] = { encoder: entry('encoder'), decoder_step: entry('decoder_step') };
   if (files.has('encoder_fused')) graphs.encoder_fused = entry('encoder_fused');
+  if (files.has('decoder_greedy')) graphs.decoder_greedy = entry('decoder_greedy');
   return {
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_FORMAT_VERSION,

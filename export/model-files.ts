@@ -4,6 +4,7 @@ import { encodeModel, makeModel } from '../onnx/builder.ts';
 import { buildDecoderStepGraph } from './decoder-step-graph.ts';
 import { buildEncoderFusedGraph } from './encoder-fused-graph.ts';
 import { buildEncoderGraph, type Recurrence } from './encoder-graph.ts';
+import { buildGreedyLoopGraph } from './greedy-loop-graph.ts';
 import type { GraphName } from '../core/model-dir.ts';
 import type { GraphMsg } from '../onnx/onnx-proto.ts';
 
@@ -24,20 +25,30 @@ export interface GraphOptions {
    * but the int64 Cast falls back to the CPU on WebGPU).
    */
   argmax?: 'float' | 'op';
+  /**
+   * Also write decoder_greedy.onnx: greedy decoding as one ONNX Loop graph (z -> tokens), for
+   * runtimes without a host-side loop such as Triton. Needs `maxLen` (its longest output). Default false.
+   */
+  greedyGraph?: boolean;
 }
 
 
 /**
  * Build and serialise every graph of a model. Throws IsovaeError('E_CHECKPOINT') if the weights do
  * not match `cfg`. Deterministic: the same config, weights and options give the same bytes.
+ * `maxLen` (tokens incl. `<eos>`) is needed only with `greedyGraph` (the Loop's trip count).
  */
-export function buildModelFiles(cfg: ModelConfig, w: Weights, opts: GraphOptions = {}): Map<GraphName, Uint8Array> {
+export function buildModelFiles(cfg: ModelConfig, w: Weights, opts: GraphOptions = {}, maxLen?: number): Map<GraphName, Uint8Array> {
   checkWeights(cfg, w, 'export');
   const graphs: Array<[GraphName, GraphMsg]> = [];
   const tables = opts.gatherTables ?? false;
   graphs.push(['encoder', buildEncoderGraph(cfg, w, { recurrence: opts.recurrence ?? 'scan', gatherTable: tables })]);
   if (opts.fusedEncoder ?? true) graphs.push(['encoder_fused', buildEncoderFusedGraph(cfg, w)]);
   graphs.push(['decoder_step', buildDecoderStepGraph(cfg, w, { gatherTable: tables, argmax: opts.argmax ?? 'float' })]);
+  if (opts.greedyGraph) {
+    if (maxLen === undefined) throw new RangeError('buildModelFiles: greedyGraph needs maxLen (the longest greedy output).');
+    graphs.push(['decoder_greedy', buildGreedyLoopGraph(cfg, w, maxLen, { gatherTable: tables, argmax: opts.argmax ?? 'float' })]);
+  }
   const out = new Map<GraphName, Uint8Array>();
   for (const [name, graph] of graphs) {
     const model = makeModel(graph, {

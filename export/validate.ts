@@ -120,6 +120,8 @@ interface Ctx {
   greedySentences: number;
   acc: Acc;
   failures: string[];
+  /** The greedy check's latent codes and the step-by-step ONNX tokens (set by checkDecoder). */
+  greedyRun?: { z: Float32Array; tokens: number[][] };
 }
 
 /**
@@ -178,7 +180,35 @@ async function checkDecoder(session: ort.InferenceSession, x: Ctx): Promise<Gree
     ], x.atol, x.acc, x.failures);
     compareNextToken(res, want.logits, V, batch, x.atol, x.acc, x.failures, `b${batch}`);
   }
-  return compareGreedy(session, x.manifest, x.ref, x.greedySentences, x.seed, x.failures);
+  const { parity, z, tokens } = await compareGreedy(session, x.manifest, x.ref, x.greedySentences, x.seed, x.failures);
+  x.greedyRun = { z, tokens };
+  return parity;
+}
+
+/**
+ * decoder_greedy (the ONNX Loop) on the greedy check's z: every row must give exactly the tokens of
+ * the step-by-step loop over decoder_step (greedyOnnx), cut at `lengths`, and `finished` = an EOS came.
+ */
+async function checkGreedyLoop(session: ort.InferenceSession, x: Ctx): Promise<void> {
+  const run = x.greedyRun;
+  if (!run) return; // decoder_step failed to run: already reported
+  const n = run.tokens.length;
+  const K = x.manifest.model.latentDim;
+  checkNames('decoder_greedy', session, x.manifest.graphs.decoder_greedy!.outputs, x.failures);
+  const res = await session.run({ z: new ort.Tensor('float32', run.z, [n, K]) });
+  const steps = res.tokens!.dims[1]!;
+  const tokens = res.tokens!.data as Int32Array;
+  const lengths = res.lengths!.data as Int32Array;
+  let mismatches = 0;
+  for (let r = 0; r < n; r++) {
+    const got = Array.from(tokens.subarray(r * steps, r * steps + lengths[r]!));
+    const want = run.tokens[r]!;
+    if (got.length !== want.length || got.some((v, i) => v !== want[i])) {
+      mismatches++;
+      x.failures.push(`decoder_greedy row ${r}: loop graph [${got.join(' ')}] vs step-by-step [${want.join(' ')}]`);
+    }
+  }
+  x.acc.set('decoder_greedy/tokens', { graph: 'decoder_greedy', output: 'tokens', maxAbsDiff: mismatches > 0 ? Infinity : 0, cases: n, mismatches, nearTies: 0 });
 }
 
 /**
@@ -205,13 +235,15 @@ export async function checkParity(modelDir: string, manifest: ModelManifest, ref
     }
     const greedy = await withSession(graphs.get('decoder_step')!, provider, 'decoder_step', x.failures, (s) => checkDecoder(s, x))
       ?? { sentences: x.greedySentences, identical: 0, tokenAgreement: 0 };
+    const loop = graphs.get('decoder_greedy');
+    if (loop) await withSession(loop, provider, 'decoder_greedy', x.failures, (s) => checkGreedyLoop(s, x));
     providers.push({ provider, outputs: [...x.acc.values()], greedy, failures: x.failures });
   }
   return { atol, providers, ok: providers.every((p) => p.failures.length === 0) };
 }
 
 /** Greedy decodes of n latent codes (half posterior means of seeded sentences, half prior samples). */
-async function compareGreedy(session: ort.InferenceSession, manifest: ModelManifest, ref: ParityReference, n: number, seed: number, failures: string[]): Promise<GreedyParity> {
+async function compareGreedy(session: ort.InferenceSession, manifest: ModelManifest, ref: ParityReference, n: number, seed: number, failures: string[]): Promise<{ parity: GreedyParity; z: Float32Array; tokens: number[][] }> {
   const { vocabSize: V, latentDim: K } = manifest.model;
   const steps = manifest.maxLen;
   const nMeans = Math.floor(n / 2);
@@ -225,5 +257,5 @@ async function compareGreedy(session: ort.InferenceSession, manifest: ModelManif
     if (agreement.rowsEqual[b]) continue;
     failures.push(`greedy decode sentence ${b}: onnx [${got[b]!.join(' ')}] vs reference [${(want[b] ?? []).join(' ')}]`);
   }
-  return { sentences: n, identical: agreement.identical, tokenAgreement: agreement.percent };
+  return { parity: { sentences: n, identical: agreement.identical, tokenAgreement: agreement.percent }, z, tokens: got };
 }

@@ -107,3 +107,44 @@ function gatherRows(src: Float32Array, idx: ArrayLike<number>, width: number): F
   for (let i = 0; i < idx.length; i++) out.set(src.subarray(idx[i]! * width, (idx[i]! + 1) * width), i * width);
   return out;
 }
+
+/** Inputs of one decoder step over `b` rows (host arrays, row-major). */
+export interface StepState {
+  /** `[b]` token fed at this step (`<bos>` first). */
+  token: Int32Array;
+  /** `[b * k]` latent codes. */
+  z: Float32Array;
+  /** `[b * H]` LSTM hidden and cell states (zeros at the first step). */
+  h: Float32Array;
+  c: Float32Array;
+}
+
+/**
+ * One `decoder_step` run on host arrays: returns the greedy next token `[b]` and the new state
+ * `[b * H]` (copied off the tensors, which are released). Throws RangeError on inconsistent sizes.
+ */
+export async function decoderStep(ort: Ort, step: GraphSession, dims: { k: number; h: number }, s: StepState): Promise<{ next: Int32Array; h: Float32Array; c: Float32Array }> {
+  const b = s.token.length;
+  const { k, h: H } = dims;
+  if (b < 1 || s.z.length !== b * k || s.h.length !== b * H || s.c.length !== b * H) {
+    throw new RangeError(`decoderStep: expected token [b], z [b*${k}], h and c [b*${H}] with b >= 1; got ${b}, ${s.z.length}, ${s.h.length}, ${s.c.length}.`);
+  }
+  const feeds = {
+    token: new ort.Tensor('int32', s.token, [b]),
+    z: new ort.Tensor('float32', s.z, [b, k]),
+    h: new ort.Tensor('float32', s.h, [b, H]),
+    c: new ort.Tensor('float32', s.c, [b, H]),
+  };
+  try {
+    const res = await step.run(feeds, ['next_token', 'h_out', 'c_out']);
+    const out = {
+      next: (res.next_token!.data as Int32Array).slice(),
+      h: (res.h_out!.data as Float32Array).slice(),
+      c: (res.c_out!.data as Float32Array).slice(),
+    };
+    for (const t of Object.values(res)) t.dispose();
+    return out;
+  } finally {
+    for (const t of Object.values(feeds)) t.dispose();
+  }
+}

@@ -4,7 +4,7 @@ import { Rng } from '../core/rng.ts';
 import { tokenize } from '../core/tokenize.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { encodeRows } from './encode.ts';
-import { greedyDecode } from './greedy.ts';
+import { decoderStep, greedyDecode, type StepState } from './greedy.ts';
 import type { ModelManifest } from '../core/model-dir.ts';
 import type { GraphSession } from './session.ts';
 import { checkIdRow, textToIds, type TextIds } from './text.ts';
@@ -79,6 +79,14 @@ export class IsovaeModel {
   /** True after `dispose()`. */
   get isDisposed(): boolean {
     return this.disposed;
+  }
+
+  /**
+   * `[K]` mean-head bias of the encoder (the z of every `faithful` imputation), or null when the
+   * encoder file does not store it. A copy: changing it does not change the model.
+   */
+  get meanHeadBias(): Float32Array | null {
+    return this.meanBias ? this.meanBias.slice() : null;
   }
 
   /** Split text into tokens with the model's tokenizer (core/tokenize.ts). */
@@ -175,13 +183,19 @@ export class IsovaeModel {
   async interpolate(a: string, b: string, opts: DecodeOptions & { steps?: number } = {}): Promise<{ z: Float32Array; decoded: Decoded[] }> {
     const steps = positiveInt(opts.steps ?? 6, 'steps', 2);
     const { mean } = await this.encode([a, b]);
-    const k = this.latentDim;
-    const z = new Float32Array(steps * k);
-    for (let i = 0; i < steps; i++) {
-      const t = i / (steps - 1);
-      for (let d = 0; d < k; d++) z[i * k + d] = (1 - t) * mean[d]! + t * mean[k + d]!;
-    }
+    const z = interpolateLatents(mean, this.latentDim, steps);
     return { z, decoded: await this.decode(z, opts) };
+  }
+
+  /**
+   * One decoder step for `b = token.length` independent rows (no teacher forcing, no stopping
+   * rule): token `[b]` int32, z `[b * K]`, h and c `[b * H]` (zeros at the first step) ->
+   * greedy next token `[b]` and the new state. For schedulers that manage their own rows (the
+   * server's continuous decode batch); `decode` and friends are the usual entry points.
+   */
+  async decoderStep(state: StepState): Promise<{ next: Int32Array; h: Float32Array; c: Float32Array }> {
+    this.alive();
+    return decoderStep(this.ort, this.decoder, { k: this.latentDim, h: this.config.hiddenDim }, state);
   }
 
   /** Release both onnxruntime sessions (after pending runs). Idempotent; later calls throw. */
@@ -231,6 +245,19 @@ export class IsovaeModel {
   private alive(): void {
     if (this.disposed) throw new Error('isovae model: the model was disposed; load it again.');
   }
+}
+
+/**
+ * The `steps` points z_i = (1 - i/(steps-1)) z_a + i/(steps-1) z_b (i = 0..steps-1) between the
+ * two rows of `ends` (`[2 * k]`: z_a then z_b), row-major `[steps * k]`; `steps` >= 2.
+ */
+export function interpolateLatents(ends: Float32Array, k: number, steps: number): Float32Array {
+  const z = new Float32Array(steps * k);
+  for (let i = 0; i < steps; i++) {
+    const t = i / (steps - 1);
+    for (let d = 0; d < k; d++) z[i * k + d] = (1 - t) * ends[d]! + t * ends[k + d]!;
+  }
+  return z;
 }
 
 function positiveInt(v: number, name: string, min = 1): number {

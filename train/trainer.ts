@@ -3,6 +3,7 @@ import { modelConfigOf, type ModelConfig, type TrainConfig } from '../core/confi
 import { IsovaeError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainState } from './checkpoint.ts';
+import { prepareRunDir } from './run-dir.ts';
 import { formatDataReport, loadDataset, type Dataset } from './data/index.ts';
 import { createTrainEngine, type TrainEngine } from './engine.ts';
 import { initWeights } from './init.ts';
@@ -12,8 +13,14 @@ import { annealedBeta, targetKl } from './schedule.ts';
 
 /** Options of `trainModel` beyond the config. */
 export interface TrainOptions {
-  /** Continue from `<outDir>/checkpoint` when it exists (bit-for-bit the same as an uninterrupted run). */
-  resume?: boolean;
+  /**
+   * Continue from `<outDir>/checkpoint` (bit-for-bit the same as an uninterrupted run): true = it must exist
+   * (E_CHECKPOINT otherwise), 'if-present' = start fresh when there is none. Default false: a directory that
+   * holds a checkpoint is refused (E_RUN_EXISTS) unless `overwrite` (see run-dir.ts).
+   */
+  resume?: boolean | 'if-present';
+  /** Start from scratch even if `<outDir>` holds a checkpoint (replaced at the first save). Default false. */
+  overwrite?: boolean;
   /** The command line that started training (saved in the checkpoint and the exported manifest). */
   command?: string;
   /** Receives one human-readable line per event (default: stderr). */
@@ -63,6 +70,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const runDir = resolve(cfg.outDir);
   const ckDir = checkpointDir(runDir);
+  const mode = prepareRunDir(ckDir, { resume: opts.resume ?? false, overwrite: opts.overwrite ?? false, log }); // before the (slow) data load
   const ds = opts.dataset ?? (await loadDataset(cfg.data, { vocabWords: cfg.vocabWords, maxLen: cfg.maxLen, seed: cfg.dataSeed }));
   if (!opts.dataset) log(formatDataReport(ds.report));
   const modelCfg = modelConfigOf(cfg, ds.vocab.size);
@@ -78,7 +86,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
   const maxLen = cfg.maxLen + 1;
 
   let state: TrainState;
-  const resumed = opts.resume ? tryLoad(ckDir) : null;
+  const resumed = mode === 'resume' ? loadCheckpoint(ckDir, { optimizer: true }) : null;
   if (resumed) {
     if (resumed.vocab.toText() !== ds.vocab.toText()) {
       throw new IsovaeError('E_CHECKPOINT', `${ckDir}: its vocabulary differs from the one built from the data now; resume with the same data and config, or start a new --out directory.`);
@@ -123,6 +131,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       let stepsInEpoch = 0;
       let tokensThisCall = 0; // tokens/s counts only work done since this call started the epoch
       for (let bi = state.batchInEpoch; bi < batchesPerEpoch; bi++) {
+        await new Promise<void>((r) => setImmediate(r)); // let Ctrl-C reach its handler: one worker never yields otherwise
         if (opts.signal?.aborted || (opts.maxSteps !== undefined && stepsThisCall >= opts.maxSteps)) {
           interrupted = true;
           break;
@@ -185,14 +194,5 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
     return { runDir, checkpoint: ckDir, backend, model: modelCfg, history: state.history, ...(test ? { test } : {}), interrupted, steps: state.step };
   } finally {
     await engine.dispose();
-  }
-}
-
-function tryLoad(ckDir: string) {
-  try {
-    return loadCheckpoint(ckDir, { optimizer: true });
-  } catch (err) {
-    if (err instanceof IsovaeError && /does not exist/.test(err.message)) return null;
-    throw err;
   }
 }

@@ -57,6 +57,23 @@ describe('isovae export / verify', () => {
     expect(process.exitCode ?? 0).toBe(0);
   });
 
+  it('export --triton writes the Loop graph (checked at export time) and a Triton repository; verify checks the Loop too', async () => {
+    captureLog();
+    const out = join(root, 'model-triton');
+    const repo = join(root, 'triton-repo');
+    await runExport([ckpt, out, '--backend', 'wasm', '--triton', repo, '--triton-name', 'tiny', '--triton-kind', 'cpu']);
+    const text = logs.join('\n');
+    expect(text).toMatch(/decoder_greedy \(decoder_greedy\.onnx\)/);
+    expect(text).toMatch(/decoder_greedy +tokens .* ok/);
+    expect(text).toContain(`Triton model repository in ${repo}: tiny_encoder, tiny_generate`);
+    expect(readFileSync(join(repo, 'tiny_generate', 'config.pbtxt'), 'utf8')).toContain('kind: KIND_CPU');
+    logs = [];
+    await runVerify([ckpt, out]);
+    expect(logs.join('\n')).toMatch(/decoder_greedy +tokens .* ok/);
+    expect(logs.join('\n')).toContain('parity: OK');
+    await expect(runExport([ckpt, join(root, 'x'), '--backend', 'wasm', '--triton', repo, '--triton-kind', 'tpu'])).rejects.toThrow(/--triton-kind/);
+  });
+
   it('verify rejects a model directory whose files were changed', async () => {
     captureLog();
     const out = join(root, 'model2');

@@ -32,6 +32,15 @@ describe('export-time parity', () => {
     expect(formatParityTable(parity!)).toContain('parity: OK');
   });
 
+  it('with greedyGraph: decoder_greedy (ONNX Loop) gives the step-by-step tokens on every greedy sentence', async () => {
+    const src = tinySource('iso', 7, 9);
+    const { manifest, parity } = await exportFromSource(src, join(root, 'loop'), float64Reference(src.model, src.weights), { greedyGraph: true });
+    expect(manifest.graphs.decoder_greedy?.outputs.map((o) => o.name)).toEqual(['tokens', 'lengths', 'finished']);
+    expect(parity!.ok).toBe(true);
+    const row = parity!.providers[0]!.outputs.find((o) => o.graph === 'decoder_greedy');
+    expect(row).toMatchObject({ output: 'tokens', cases: 64, mismatches: 0, maxAbsDiff: 0 });
+  });
+
   it('fails with E_EXPORT_PARITY and the max abs diff per output when the graphs differ', async () => {
     const src = tinySource('iso', 6, 9);
     const other = randomWeights(src.model, 99); // the reference is a different model

@@ -34,7 +34,12 @@ import type { GraphMsg, ValueInfoMsg } from '../../onnx/onnx-proto.ts';
 export interface StepGraphOptions {
   /** Emit the backward pass and the grad/* outputs (default true); false gives the evaluation graph. */
   backward?: boolean;
+  /** Receives the phase of each top-level node: nodes n with from <= n < to belong to `phase` (for profiles). */
+  phases?: Array<{ phase: StepPhase; from: number; to: number }>;
 }
+
+/** Parts of a step, as reported by `npm run bench:train -- --profile`. */
+export type StepPhase = 'encoder' | 'latent' | 'decoder' | 'output layer' | 'decoder backward' | 'latent backward' | 'encoder backward' | 'embedding backward';
 
 /** Names of the graph's data inputs (not the weights). */
 export const STEP_INPUTS = ['x', 'y', 'eos_mask', 'valid_rows', 'targets', 'eps', 'spread_index', 'c_t', 'beta', 'inv_batch'] as const;
@@ -55,6 +60,11 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   const g = new GraphBuilder(backward ? 'train_step' : 'eval_step');
   const i64 = (name: string, v: number[]) => g.init(`const/${name}`, 'int64', [v.length], v);
   const f32 = (name: string, v: number) => g.init(`const/${name}`, 'float32', [], [v]);
+  let phaseStart = 0;
+  const endPhase = (phase: StepPhase) => {
+    opts.phases?.push({ phase, from: phaseStart, to: g.nodeCount });
+    phaseStart = g.nodeCount;
+  };
   const ax0 = i64('axis0', [0]);
   const ax1 = i64('axis1', [1]);
   const one = f32('one', 1);
@@ -76,6 +86,7 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   const xp = g.op1('Add', [g.op1('MatMul', [xe, 'encoder/kernel']), 'encoder/bias']); // [T, B, 4H]
   const enc = lstmScan(g, 'encoder', xp, zerosBH, 'encoder/recurrent_kernel', H);
   const rep = g.op1('ReduceSum', [g.op1('Mul', [enc.hs, 'eos_mask']), ax0], { keepdims: attr.int(0) }); // [B, H]: h at EOS
+  endPhase('encoder');
   const mean = g.op1('Add', [g.op1('MatMul', [rep, 'mean/kernel']), 'mean/bias'], {}, backward ? undefined : 'mean'); // [B, K]
   let z = mean;
   let logvar = '';
@@ -93,6 +104,7 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
       : g.op1('Mul', [g.op1('Squeeze', [lvTerm, ax1]), f32('k', K)]);
     kl = g.op1('Mul', [g.op1('Add', [m2, lvSum]), half], {}, 'kl'); // [B]
   }
+  endPhase('latent');
 
   // ---- decoder: [emb(y_t), z] at every step; z@W_z + b is the same every step ----------------------------------
   const we = g.op1('Slice', ['decoder/kernel', i64('zero1', [0]), i64('e', [E]), ax0]); // [E, 4H]
@@ -102,6 +114,7 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   const yp = g.op1('Add', [g.op1('MatMul', [ye, we]), zb]); // [T, B, 4H]
   const dec = lstmScan(g, 'decoder', yp, zerosBH, 'decoder/recurrent_kernel', H);
   const hv = g.op1('Gather', [toFlat(dec.hs, H), 'valid_rows'], { axis: attr.int(0) }); // [N, H]
+  endPhase('decoder');
 
   // ---- output layer: softmax cross-entropy of the targets ----------------------------------------------------
   const logits = g.op1('Gemm', [hv, 'output/kernel', 'output/bias']); // [N, V]
@@ -113,21 +126,18 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   const outputs: ValueInfoMsg[] = [makeValueInfo('nll', 'float32', ['tokens'])];
   if (vae) outputs.push(makeValueInfo('kl', 'float32', ['batch']));
   if (!backward) {
+    endPhase('output layer');
     outputs.push(makeValueInfo('mean', 'float32', ['batch', K]));
     return g.build('isovae_eval_step', stepInputs(cfg, false), outputs, 'isovae evaluation step: per-token nll, per-example KL, posterior means.');
   }
 
-  // ---- output layer backward (dlogits = (p − onehot)/batch; the one-hot part is never materialised) -------------
-  const hvS = g.op1('Mul', [hv, 'inv_batch']); // [N, H]
-  const dWp = g.op1('Gemm', [hvS, p], { transA: attr.int(1) }); // [H, V] = hvS^T p
-  const nT = g.op1('Shape', ['targets']); // [1]: N
-  const tgtRows = g.op1('Expand', [g.op1('Unsqueeze', ['targets', ax0]), g.op1('Concat', [i64('dim_h1', [H]), nT], { axis: attr.int(0) })]); // [H, N]
-  g.op1('ScatterElements', [dWp, tgtRows, g.op1('Neg', [g.op1('Transpose', [hvS])])], { axis: attr.int(1), reduction: attr.string('add') }, gradName('output/kernel'));
-  const pSum = g.op1('Mul', [g.op1('ReduceSum', [p, ax0], { keepdims: attr.int(0) }), 'inv_batch']); // [V]
-  const minusInv = g.op1('Expand', [g.op1('Neg', ['inv_batch']), nT]); // [N]
-  g.op1('ScatterElements', [pSum, 'targets', minusInv], { axis: attr.int(0), reduction: attr.string('add') }, gradName('output/bias'));
-  const wRowsT = g.op1('Transpose', [g.op1('Gather', ['output/kernel', 'targets'], { axis: attr.int(1) })]); // [N, H] = W^T[targets]
-  const dhv = g.op1('Mul', [g.op1('Sub', [g.op1('Gemm', [p, 'output/kernel'], { transB: attr.int(1) }), wRowsT]), 'inv_batch']); // [N, H]
+  // ---- output layer backward: dlogits = (p − onehot)/batch ---------------------------------------------------
+  // p − onehot in place of p (one scatter of N values); 1/batch is applied to the small operands and results.
+  const pm = g.op1('ScatterElements', [p, tgtCol, g.op1('Sub', [pt, one])], { axis: attr.int(1) }); // [N, V]
+  g.op1('Gemm', [g.op1('Mul', [hv, 'inv_batch']), pm], { transA: attr.int(1) }, gradName('output/kernel')); // [H, V]
+  g.op1('Mul', [g.op1('ReduceSum', [pm, ax0], { keepdims: attr.int(0) }), 'inv_batch'], {}, gradName('output/bias')); // [V]
+  const dhv = g.op1('Mul', [g.op1('Gemm', [pm, 'output/kernel'], { transB: attr.int(1) }), 'inv_batch']); // [N, H]
+  endPhase('output layer');
 
   // ---- decoder backward ------------------------------------------------------------------------------------------
   const zeroRow = g.init('const/zero_row', 'float32', [1, H], new Float32Array(H));
@@ -142,6 +152,7 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   g.op1('Gemm', [toFlat(dec.hPrev, H), dAf], { transA: attr.int(1) }, gradName('decoder/recurrent_kernel'));
   const dye = g.op1('Gemm', [dAf, we], { transB: attr.int(1) }); // [T*B, E]
   const dz = g.op1('Gemm', [dzb, wz], { transB: attr.int(1) }); // [B, K]
+  endPhase('decoder backward');
 
   // ---- latent and heads ------------------------------------------------------------------------------------------
   let dMean = dz;
@@ -163,6 +174,7 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
     g.op1('ReduceSum', [dLogvar, ax0], { keepdims: attr.int(0) }, gradName('logvar/bias'));
     dRep = g.op1('Add', [dRep, g.op1('Gemm', [dLogvar, 'logvar/kernel'], { transB: attr.int(1) })]);
   }
+  endPhase('latent backward');
 
   // ---- encoder backward: the summary is h at EOS, so its gradient enters at that step only -------------------
   const dHe = g.op1('Mul', ['eos_mask', g.op1('Unsqueeze', [dRep, ax0])]); // [T, B, H]
@@ -172,12 +184,14 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   g.op1('ReduceSum', [dAef, ax0], { keepdims: attr.int(0) }, gradName('encoder/bias'));
   g.op1('Gemm', [toFlat(enc.hPrev, H), dAef], { transA: attr.int(1) }, gradName('encoder/recurrent_kernel'));
   const dxe = g.op1('Gemm', [dAef, 'encoder/kernel'], { transB: attr.int(1) }); // [T*B, E]
+  endPhase('encoder backward');
 
   // ---- embedding: scatter-add of both input gradients (duplicate ids sum) ---------------------------------------
   const ids = g.op1('Cast', [g.op1('Concat', [g.op1('Reshape', ['x', i64('flat1', [-1, 1])]), g.op1('Reshape', ['y', i64('flat1b', [-1, 1])])], { axis: attr.int(0) })], { to: CAST_TO.int64 }); // [2TB, 1]
   const embZeros = g.op1('ConstantOfShape', [g.op1('Shape', ['embedding'])], { value: attr.tensor(makeTensor('zero', 'float32', [1], [0])) });
   g.op1('ScatterND', [embZeros, ids, g.op1('Concat', [dxe, dye], { axis: attr.int(0) })], { reduction: attr.string('add') }, gradName('embedding'));
 
+  endPhase('embedding backward');
   for (const [w, shape] of weightShapes(cfg)) outputs.push(makeValueInfo(gradName(w), 'float32', shape));
   return g.build('isovae_train_step', stepInputs(cfg, true), outputs, 'isovae training step: forward, hand-written backward, per-example objective terms.');
 }

@@ -26,6 +26,8 @@ export interface OrtStepOptions {
   evalOnly?: boolean;
   /** The onnxruntime module (default onnxruntime-node; tests inject a counting wrapper). */
   ort?: Ort;
+  /** Write onnxruntime's per-node profile of the training session to `<profile>_<date>.json` (bench:train --profile). */
+  profile?: string;
 }
 
 /** Per-example results of one forward (and backward) pass. */
@@ -86,7 +88,7 @@ export class OrtStepSessions {
       };
       const evaluate = await ort.InferenceSession.create(evalBytes, so);
       try {
-        const train = trainBytes ? await ort.InferenceSession.create(trainBytes, so) : null;
+        const train = trainBytes ? await ort.InferenceSession.create(trainBytes, opts.profile ? { ...so, enableProfiling: true, profileFilePrefix: opts.profile } : so) : null;
         return { train, evaluate };
       } catch (e) {
         await evaluate.release();
@@ -121,6 +123,11 @@ export class OrtStepSessions {
     const { feeds, exampleOf } = this.feeds(weights, rows, eps);
     const out = await this.run(this.evaluate, feeds);
     return { nll: out['nll']!.data as Float32Array, kl: this.klOf(out, rows.length), exampleOf, mean: out['mean']!.data as Float32Array };
+  }
+
+  /** Stop profiling the training session (when created with `profile`) and flush the profile file. */
+  endProfiling(): void {
+    this.train?.endProfiling();
   }
 
   /** Release both native sessions (idempotent). */
