@@ -200,6 +200,8 @@ describe('the packed package in a fresh app (offline)', () => {
     const help = runOk('npx', ['isovae', '--help'], app);
     expect(help).toMatch(/^Usage: isovae <command>/);
     expect(help).toMatch(/encode\s+text lines in/);
+    // serve is a runtime command: its module (and prom-client) load in a runtime-only install.
+    expect(runOk('npx', ['isovae', 'serve', '--help'], app)).toMatch(/isovae serve/);
     const sentences = ['the jury said it was pleased .', 'he did not know what to do .', 'it rained .'];
     writeFileSync(join(app, 'sentences.txt'), `${sentences.join('\n')}\n`);
     const rows = runOk('npx', ['isovae', 'encode', `models/${MODEL}`, '--input', 'sentences.txt', '--format', 'json'], app)
