@@ -98,12 +98,12 @@ const tmpfs = mountTmpfs(256);
 afterAll(() => tmpfs?.release());
 
 describe.skipIf(!tmpfs)('a full disk while saving a checkpoint (a real 256 KiB tmpfs)', () => {
-  it('the save fails with ENOSPC and the previous checkpoint stays whole; --resume ignores the partial checkpoint.tmp', () => {
+  it('the save fails with E_WRITE (ENOSPC) naming the checkpoint, and the previous checkpoint stays whole; --resume ignores the partial checkpoint.tmp', () => {
     const ck = join(tmpfs!.dir, 'run', 'checkpoint');
     save(ck, 7); // 22 KB of tensors in 9 files: about 52 KiB in 4 KiB pages
     const fs = statfsSync(tmpfs!.dir);
     writeFileSync(join(tmpfs!.dir, 'filler'), Buffer.alloc(fs.bavail * fs.bsize - 24 * 1024)); // leave 24 KiB: less than one checkpoint
-    expect(() => save(ck, 8)).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    expect(() => save(ck, 8)).toThrow(expect.objectContaining({ code: 'E_WRITE', message: expect.stringContaining('checkpoint: cannot write the checkpoint (ENOSPC: no space left on the device). The previous checkpoint, if any, is intact') }));
     expect(loadCheckpoint(ck, { optimizer: true }).state.step).toBe(7);
     expect(prepareRunDir(ck, opts(true))).toBe('resume');
     expect(loadCheckpoint(ck).state.step).toBe(7);
