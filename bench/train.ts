@@ -7,7 +7,9 @@
  * own child process so that its peak RSS is its own. Step 0 is a warm-up and is not timed.
  * `--profile` adds, for the ort engine, a per-phase profile of one step from onnxruntime's node timings plus the host
  * phases (batch layout and feeds, run overhead incl. output copies, Adam).
- * Usage: npm run bench:train [-- --only paper --engines ort,tfjs-w1,tfjs-w2 --steps 4 --profile]
+ * `--rounds n` measures every (configuration, engine) n times, interleaved, and ends with the median of each: on a
+ * shared machine whose speed drifts, interleaving keeps the engines' ratio fair.
+ * Usage: npm run bench:train [-- --only paper --engines ort,tfjs-w1,tfjs-w2 --steps 4 --rounds 3 --profile]
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -34,7 +36,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' }, steps: { type: 'string', default: '4' }, engines: { type: 'string', default: 'ort,tfjs-w2' },
     backend: { type: 'string', default: 'wasm' }, threads: { type: 'string', default: '0' }, profile: { type: 'boolean' },
-    child: { type: 'string' },
+    child: { type: 'string' }, rounds: { type: 'string', default: '1' },
   },
 });
 const steps = Number(values.steps);
@@ -133,10 +135,26 @@ if (values.child) {
   for (const e of engines) if (!(ENGINES as readonly string[]).includes(e)) throw new RangeError(`--engines: unknown engine "${e}"; use ${ENGINES.join(', ')}.`);
   const self = process.argv[1]!;
   const pass = ['--steps', String(steps), '--backend', values.backend!, '--threads', values.threads!];
-  for (const bc of selected) {
-    const jobs = [...engines, ...(values.profile ? ['profile'] : [])];
-    for (const e of jobs) {
-      process.stdout.write(execFileSync(process.execPath, [...process.execArgv, self, '--child', `${bc.name}:${e}`, ...pass], { stdio: ['ignore', 'pipe', 'inherit'] }));
+  const rounds = Number(values.rounds);
+  const results = new Map<string, number[]>();
+  const child = (job: string) => execFileSync(process.execPath, [...process.execArgv, self, '--child', job, ...pass], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+  for (let r = 0; r < rounds; r++) {
+    for (const bc of selected) {
+      for (const e of engines) {
+        const line = child(`${bc.name}:${e}`);
+        process.stdout.write(line);
+        const tps = Number(/: ([\d,]+) tokens\/s/.exec(line)?.[1]?.replace(/,/g, ''));
+        const key = `${bc.name} ${e.replace('-', ' ')}`;
+        results.set(key, [...(results.get(key) ?? []), tps]);
+      }
+    }
+  }
+  if (values.profile) for (const bc of selected) process.stdout.write(child(`${bc.name}:profile`));
+  if (rounds > 1) {
+    console.log(`median of ${rounds} interleaved rounds:`);
+    for (const [key, v] of results) {
+      const sorted = [...v].sort((a, b) => a - b);
+      console.log(`  ${key}: ${Math.round(sorted[Math.floor(sorted.length / 2)]!).toLocaleString('en-US')} tokens/s (runs: ${v.map((x) => x.toLocaleString('en-US')).join(', ')})`);
     }
   }
 }
