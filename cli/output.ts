@@ -6,7 +6,7 @@
  * with exit code 0, like Unix tools.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { createWriteStream, fstatSync, openSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -61,7 +61,7 @@ export function writeError(target: string, err: unknown, atomic: boolean): Isova
  * is honoured and every error is seen), `end` waits for the final flush. EPIPE becomes `OutputClosed`, any other
  * error `E_WRITE` naming `target`. Exported for tests (a Writable that fails with ENOSPC).
  */
-export function checkedWriter(stream: Writable, target: string, atomic: boolean, closeStream: boolean): { write(chunk: string): Promise<void>; end(): Promise<void>; failed(): boolean } {
+export function checkedWriter(stream: Writable, target: string, atomic: boolean, closeStream: boolean): { write(chunk: string): Promise<void>; end(): Promise<void> } {
   let failure: NodeJS.ErrnoException | null = null;
   const fail = (e: NodeJS.ErrnoException): never => {
     if (e.code === 'EPIPE' || failure?.code === 'EPIPE') throw new OutputClosed(target); // later writes fail as ERR_STREAM_DESTROYED
@@ -95,7 +95,6 @@ export function checkedWriter(stream: Writable, target: string, atomic: boolean,
       stream.off('error', onError);
       if (failure) fail(failure);
     },
-    failed: () => failure !== null,
   };
 }
 
@@ -144,7 +143,8 @@ export function openOutput(path: string, opts: OpenOutputOptions = {}): Output {
     if (input) throw new IsovaeError('E_OUTPUT', `--output "${path}" is the same file as the input (${input}); writing it would destroy the input. Write to another file, then rename it.`);
   }
   const atomic = existing === null || existing.isFile();
-  const target = atomic ? join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) : path;
+  const final = existing ? realpathSync(path) : resolve(path); // a symlink to a file: replace the file, keep the link
+  const target = atomic ? join(dirname(final), `.${basename(final)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) : path;
   let fd: number;
   try {
     fd = openSync(target, atomic ? 'wx' : 'w', (existing?.mode ?? 0o666) & 0o777); // keep the replaced file's permissions
@@ -178,7 +178,7 @@ export function openOutput(path: string, opts: OpenOutputOptions = {}): Output {
       if (done) return;
       try {
         await w.end();
-        if (atomic) await rename(target, path).catch((err: unknown) => { throw writeError(path, err, true); });
+        if (atomic) await rename(target, final).catch((err: unknown) => { throw writeError(path, err, true); });
       } catch (err) {
         if (atomic) await unlink(target).catch(() => {});
         throw err;

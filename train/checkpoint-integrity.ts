@@ -87,3 +87,19 @@ export function isCompleteCheckpoint(dir: string): boolean {
     return false;
   }
 }
+
+/**
+ * Run a checkpoint save, turning a file-system failure (ENOSPC, EACCES, EIO...) into `IsovaeError('E_WRITE')`
+ * that names the checkpoint and says the previous one is intact (saves go to `<dir>.tmp` first).
+ */
+export function guardCheckpointWrite(dir: string, save: () => void): void {
+  try {
+    save();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof IsovaeError || typeof code !== 'string') throw err;
+    const why = code === 'ENOSPC' ? 'no space left on the device' : (err as Error).message;
+    throw new IsovaeError('E_WRITE', `${dir}: cannot write the checkpoint (${code}: ${why}). The previous checkpoint, if any, is intact; ` +
+      'free some space and continue with --resume.', { cause: err });
+  }
+}

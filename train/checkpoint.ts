@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ModelConfig, TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { Vocab } from '../core/vocab.ts';
-import { verifyChecksums, writeChecksums } from './checkpoint-integrity.ts';
+import { guardCheckpointWrite, verifyChecksums, writeChecksums } from './checkpoint-integrity.ts';
 import { checkWeights, packTensors, unpackTensors, weightShapes, type HostTensor, type PackedEntry, type Weights } from '../core/weights.ts';
 
 /** Checkpoint format version; bump on incompatible changes. */
@@ -81,6 +81,10 @@ export function checkpointDir(runDir: string): string {
  * file, written last) is verified on load.
  */
 export function saveCheckpoint(dir: string, ck: Omit<Checkpoint, 'dir'>): void {
+  guardCheckpointWrite(dir, () => writeCheckpoint(dir, ck));
+}
+
+function writeCheckpoint(dir: string, ck: Omit<Checkpoint, 'dir'>): void {
   const tmp = `${dir}.tmp`;
   const old = `${dir}.old`;
   rmSync(tmp, { recursive: true, force: true });

@@ -3,8 +3,7 @@
  * input, ENOSPC (an injected stream, /dev/full, and a full tmpfs where this machine lets the test mount one),
  * EPIPE.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, linkSync, lstatSync, symlinkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -12,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run as runEncode } from '../../cli/encode.ts';
 import { openOutput, OutputClosed } from '../../cli/output.ts';
 import { tinyModel } from '../runtime/fixture.ts';
+import { mountTmpfs } from '../tmpfs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'isovae-out-'));
 const dir = (name: string) => {
@@ -48,6 +48,18 @@ describe('openOutput', () => {
     await out.commit();
     expect(readFileSync(join(d, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
     expect(readdirSync(d)).toEqual(['a.txt']);
+  });
+
+  it('an output that is a symlink to a file replaces the file and keeps the link', async () => {
+    const d = dir('link');
+    writeFileSync(join(d, 'real.txt'), 'old\n');
+    symlinkSync('real.txt', join(d, 'alias.txt'));
+    const out = openOutput(join(d, 'alias.txt'));
+    await out.write('new\n');
+    await out.commit();
+    expect(lstatSync(join(d, 'alias.txt')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(d, 'real.txt'), 'utf8')).toBe('new\n');
+    expect(readdirSync(d).sort()).toEqual(['alias.txt', 'real.txt']);
   });
 
   it('refuses an output that is the input (same path, or a hard link to it) before writing anything', () => {
@@ -120,26 +132,19 @@ describe('openOutput', () => {
   });
 });
 
-// A real full file system: a 64 KiB tmpfs, where the test may mount one (root in a container with CAP_SYS_ADMIN).
-const mnt = join(root, 'tmpfs');
-mkdirSync(mnt);
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  mounted = false;
-}
+// A real full file system: a 64 KiB tmpfs, where the test may mount one.
+const tmpfs = mountTmpfs(64);
 afterAll(() => {
-  if (mounted) execFileSync('umount', [mnt], { stdio: 'ignore' });
+  tmpfs?.release();
   rmSync(root, { recursive: true, force: true });
 });
 
-describe.skipIf(!mounted)('on a full tmpfs', () => {
+describe.skipIf(!tmpfs)('on a full tmpfs', () => {
   it('isovae encode --output fails with E_WRITE, keeps the previous file and leaves no temporary file', async () => {
     const fx = tinyModel('iso');
     const input = join(root, 'many.txt');
     writeFileSync(input, 'the cat sat on the mat\n'.repeat(3000)); // ~3000 JSON rows of ~100 bytes: > 64 KiB
+    const mnt = tmpfs!.dir;
     const target = join(mnt, 'out.jsonl');
     writeFileSync(target, 'previous\n');
     const err = await runEncode([fx.dir, '--input', input, '--output', target, '--threads', '1']).then(() => null, (e: unknown) => e);

@@ -137,3 +137,19 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     expect(existsSync(join(dir, 'map-iso-15-tsne.svg'))).toBe(true);
   });
 });
+
+describe('isovae reproduce interrupted', () => {
+  it('a Ctrl-C seen between runs (after an evaluation) stops the grid before the next run starts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'isovae-reproduce-int-'));
+    try {
+      const ctl = new AbortController();
+      ctl.abort();
+      const r = await reproduce({ ...options, out: dir, signal: ctl.signal });
+      expect(r.interrupted).toBe(true);
+      expect([r.trained, r.evaluated]).toEqual([[], []]);
+      expect(existsSync(join(dir, 'runs', 'ae-s0', 'checkpoint'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -2,7 +2,7 @@
  * Training never discards progress silently (train/run-dir.ts) and checkpoints are verified by sha256
  * (train/checkpoint-integrity.ts), with checkpoints written by saveCheckpoint itself.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { loadCheckpoint, saveCheckpoint, type Checkpoint } from '../../train/che
 import { initWeights } from '../../train/init.ts';
 import { prepareRunDir } from '../../train/run-dir.ts';
 import { TINY } from './helpers.ts';
+import { mountTmpfs } from '../tmpfs.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'isovae-rundir-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -90,6 +91,22 @@ describe('prepareRunDir', () => {
     rmSync(join(`${ck2}.tmp`, CHECKSUMS_FILE));
     rmSync(join(`${ck2}.tmp`, 'state.json'));
     expect(() => prepareRunDir(ck2, opts(true))).toThrow(expect.objectContaining({ code: 'E_CHECKPOINT', message: expect.stringMatching(/found an incomplete .*checkpoint\.tmp/) }));
+  });
+});
+
+const tmpfs = mountTmpfs(256);
+afterAll(() => tmpfs?.release());
+
+describe.skipIf(!tmpfs)('a full disk while saving a checkpoint (a real 256 KiB tmpfs)', () => {
+  it('the save fails with E_WRITE (ENOSPC) naming the checkpoint, and the previous checkpoint stays whole; --resume ignores the partial checkpoint.tmp', () => {
+    const ck = join(tmpfs!.dir, 'run', 'checkpoint');
+    save(ck, 7); // 22 KB of tensors in 9 files: about 52 KiB in 4 KiB pages
+    const fs = statfsSync(tmpfs!.dir);
+    writeFileSync(join(tmpfs!.dir, 'filler'), Buffer.alloc(fs.bavail * fs.bsize - 24 * 1024)); // leave 24 KiB: less than one checkpoint
+    expect(() => save(ck, 8)).toThrow(expect.objectContaining({ code: 'E_WRITE', message: expect.stringContaining('checkpoint: cannot write the checkpoint (ENOSPC: no space left on the device). The previous checkpoint, if any, is intact') }));
+    expect(loadCheckpoint(ck, { optimizer: true }).state.step).toBe(7);
+    expect(prepareRunDir(ck, opts(true))).toBe('resume');
+    expect(loadCheckpoint(ck).state.step).toBe(7);
   });
 });
 
