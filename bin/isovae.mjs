@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// The package ships TypeScript sources; tsx (a dependency) compiles them on the fly.
-import { register } from 'tsx/esm/api';
+// The `isovae` command. In a checkout (cli/main.ts beside bin/) it runs the TypeScript sources through tsx
+// (a devDependency), so `npx isovae` never runs a stale build; the published package ships no sources and
+// runs the compiled dist/cli/main.js.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../cli/main.ts');
+const source = new URL('../cli/main.ts', import.meta.url);
+if (existsSync(source)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(source.href);
+} else {
+  await import('../dist/cli/main.js');
+}

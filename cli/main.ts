@@ -1,16 +1,20 @@
 import { describeError } from './errors.ts';
 import { writeError } from './output.ts';
+import { missingTrainerMessage } from './trainer-deps.ts';
 
-/** Sub-commands: each module exports `run(argv)` and is loaded only when used (the runtime ones never load tfjs). */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<void> }> }> = {
-  train: { summary: 'train an IGP / DGP VAE or an AE (tfjs)', load: () => import('./train.ts') },
-  demo: { summary: 'the main job: train IGP and DGP on the embedded corpus, export, verify, reconstruct', load: () => import('./demo.ts') },
-  export: { summary: 'write ONNX graphs + manifest from a checkpoint, validated against tfjs', load: () => import('./export.ts') },
-  verify: { summary: 'parity table: tfjs checkpoint vs exported ONNX model, per execution provider', load: () => import('./verify.ts') },
+/**
+ * Sub-commands: each module exports `run(argv)` and is loaded only when used (the runtime ones never load tfjs).
+ * `trainer`: needs the trainer's optional dependencies (cli/trainer-deps.ts says how to install them).
+ */
+const COMMANDS: Record<string, { summary: string; trainer?: true; load: () => Promise<{ run: (argv: string[]) => Promise<void> }> }> = {
+  train: { trainer: true, summary: 'train an IGP / DGP VAE or an AE (tfjs)', load: () => import('./train.ts') },
+  demo: { trainer: true, summary: 'the main job: train IGP and DGP on the embedded corpus, export, verify, reconstruct', load: () => import('./demo.ts') },
+  export: { trainer: true, summary: 'write ONNX graphs + manifest from a checkpoint, validated against tfjs', load: () => import('./export.ts') },
+  verify: { trainer: true, summary: 'parity table: tfjs checkpoint vs exported ONNX model, per execution provider', load: () => import('./verify.ts') },
   encode: { summary: 'text lines in, latent vectors out (JSON or CSV)', load: () => import('./encode.ts') },
   generate: { summary: 'sample, reconstruct, impute or interpolate with an exported model', load: () => import('./generate.ts') },
   serve: { summary: 'HTTP server: OpenAI-style embeddings, reconstruct/generate, KServe v2, batching, metrics', load: () => import('./serve.ts') },
-  reproduce: { summary: "the paper's experiment grid on a dataset, with a report (tables, plots, results.json)", load: () => import('./reproduce.ts') },
+  reproduce: { trainer: true, summary: "the paper's experiment grid on a dataset, with a report (tables, plots, results.json)", load: () => import('./reproduce.ts') },
 };
 
 function usage(): string {
@@ -18,7 +22,9 @@ function usage(): string {
   return [
     'Usage: isovae <command> [options]   (isovae <command> --help for its options)',
     '',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.trainer ? '* ' : ''}${c.summary}`),
+    '',
+    '* needs the trainer, whose packages are optional peer dependencies of isovae (the command says how to install them)',
   ].join('\n');
 }
 
@@ -52,6 +58,11 @@ export async function main(argv: string[]): Promise<number> {
     await (await cmd.load()).run(rest);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
+    const missing = missingTrainerMessage(err, name);
+    if (missing) {
+      console.error(`isovae ${name}: ${missing}`);
+      return 1;
+    }
     const { text, exitCode } = describeError(name, err, debug);
     if (text) console.error(text);
     return exitCode;

@@ -11,7 +11,7 @@ import { initBackend, type BackendChoice } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { TfModel } from '../train/model.ts';
 import { exportFromSource, readManifest, type ExportOptions } from './export-model.ts';
-import type { ModelManifest } from './manifest.ts';
+import type { ModelManifest } from '../core/model-dir.ts';
 import { sha256Hex } from './manifest.ts';
 import type { ParityTable } from './parity-types.ts';
 import { availableProviders, type ParityProvider } from './providers.ts';
@@ -19,11 +19,12 @@ import { tfParityReference } from './tf-reference.ts';
 import { checkParity, readGraphs, type ParityOptions } from './validate.ts';
 
 export { assertParity, exportFromSource, readManifest, type ExportOptions } from './export-model.ts';
-export { buildModelFiles, GRAPH_FILES, type GraphOptions } from './model-files.ts';
+export { buildModelFiles, type GraphOptions } from './model-files.ts';
+export { GRAPH_FILES } from '../core/model-dir.ts';
 export { failingOutputs, formatParityTable, otherRunHint, type ParityReference, type ParityTable, type ProviderParity, type OutputParity, type GreedyParity } from './parity-types.ts';
 export { kerasToOnnxLstm } from './lstm-weights.ts';
 export { checkParity, type ParityOptions } from './validate.ts';
-export type { ModelManifest, ManifestGraph } from './manifest.ts';
+export type { GraphSpec, ModelManifest } from '../core/model-dir.ts';
 export type { ExportSource } from './write-model-dir.ts';
 export type { ParityProvider } from './providers.ts';
 

@@ -29,7 +29,7 @@ export interface TritonRepo {
   files: string[];
 }
 
-const TRITON_TYPE: Record<IoSpec['dtype'], string> = { float32: 'TYPE_FP32', int32: 'TYPE_INT32', int64: 'TYPE_INT64', bool: 'TYPE_BOOL' };
+const TRITON_TYPE: Record<IoSpec['dtype'], string> = { float32: 'TYPE_FP32', int32: 'TYPE_INT32', bool: 'TYPE_BOOL' };
 const KIND = { auto: 'KIND_AUTO', cpu: 'KIND_CPU', gpu: 'KIND_GPU' } as const;
 
 /**

@@ -4,8 +4,9 @@ import type { ModelConfig, TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import type { Weights } from '../core/weights.ts';
 import { checkModelDirTarget, commitStagingDir, createStagingDir, discardStagingDir } from './atomic-dir.ts';
-import { buildManifest, type ModelManifest } from './manifest.ts';
-import { buildModelFiles, GRAPH_FILES, type GraphOptions } from './model-files.ts';
+import { GRAPH_FILES, MANIFEST_FILE, type ModelManifest } from '../core/model-dir.ts';
+import { buildManifest } from './manifest.ts';
+import { buildModelFiles, type GraphOptions } from './model-files.ts';
 
 /**
  * Everything the exporter needs from a trained model. A `Checkpoint` (train/checkpoint.ts) satisfies
@@ -67,7 +68,7 @@ export async function writeModelFiles(src: ExportSource, dir: string, opts: Grap
   }, files);
   for (const [name, bytes] of files) await writeFile(join(dir, GRAPH_FILES[name]), bytes);
   await writeFile(join(dir, manifest.vocab.file), vocabText);
-  await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }
 

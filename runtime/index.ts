@@ -7,6 +7,7 @@ export { loadModel, loadModelFromBytes, nodePlatform, dirSource, bytesSource } f
 export { loadModelFrom, type FileSource } from './load.ts';
 export { IsovaeModel, interpolateLatents, type DecodeOptions } from './model.ts';
 export type { StepState } from './greedy.ts';
-export { parseManifest, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type GraphSpec, type IoSpec, type GraphKey } from './manifest.ts';
+// The model-directory contract (docs/MODEL-DIR.md): types for apps that read manifests themselves.
+export { parseManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest, type GraphSpec, type IoSpec, type GraphName } from '../core/model-dir.ts';
 export { PROVIDERS, type Decoded, type EncodeResult, type LoadOptions, type Logger, type Ort, type Platform, type Provider } from './types.ts';
 export { IsovaeError } from '../core/errors.ts';

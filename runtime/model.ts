@@ -5,7 +5,7 @@ import { tokenize } from '../core/tokenize.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { encodeRows } from './encode.ts';
 import { decoderStep, greedyDecode, type StepState } from './greedy.ts';
-import type { Manifest } from './manifest.ts';
+import type { ModelManifest } from '../core/model-dir.ts';
 import type { GraphSession } from './session.ts';
 import { checkIdRow, textToIds, type TextIds } from './text.ts';
 import type { Decoded, EncodeResult, Ort, Provider } from './types.ts';
@@ -13,7 +13,7 @@ import type { Decoded, EncodeResult, Ort, Provider } from './types.ts';
 /** Everything a loaded model holds (built by load.ts). */
 export interface ModelParts {
   ort: Ort;
-  manifest: Manifest;
+  manifest: ModelManifest;
   vocab: Vocab;
   provider: Provider;
   encoder: GraphSession;
@@ -38,7 +38,7 @@ export interface DecodeOptions {
  * runs on each session are serialised. Call `dispose()` to release the native sessions.
  */
 export class IsovaeModel {
-  readonly manifest: Manifest;
+  readonly manifest: ModelManifest;
   readonly vocab: Vocab;
   /** The execution provider the sessions run on. */
   readonly provider: Provider;
