@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../train/backend.ts';
-import { exportModel, formatParityTable } from '../export/index.ts';
+import { exportModelAs, formatAccuracy, formatParityTable } from '../export/index.ts';
 import type { Recurrence } from '../export/encoder-graph.ts';
+import { ACCURACY_OPTIONS, ACCURACY_USAGE, parseAccuracyFlags } from './accuracy-flags.ts';
 
 const USAGE = `Usage: isovae export <checkpoint> <out-dir> [options]
 
@@ -10,6 +11,10 @@ encoder_fused.onnx) from a training checkpoint, then check it against the tfjs m
 onnxruntime-node (batch 1/3/17 x length 1/7/max, atol 1e-4, 64 greedy decodes).
 
 Options:
+  --dtype <fp32|int8|fp16>  weight precision (default fp32). int8 / fp16: the float32 export is
+                            validated, converted (see isovae quantize --help) and its accuracy
+                            contract measured on the checkpoint's test split
+  --reduce-range            int8 with 7-bit weights (x86 CPUs without AVX-512 VNNI)
   --recurrence <scan|loop>  time loop of encoder.onnx (default scan)
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
   --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
@@ -17,6 +22,7 @@ Options:
   --no-validate             skip the parity check (not recommended)
   --atol <x>                parity tolerance (default 1e-4)
   --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
+${ACCURACY_USAGE}
   -h, --help                show this help`;
 
 /** `isovae export <checkpoint> <out-dir>`: export and validate (exit code 1 on failure via the thrown error). */
@@ -32,6 +38,9 @@ export async function run(argv: string[]): Promise<void> {
       'argmax-op': { type: 'boolean', default: false },
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      dtype: { type: 'string', default: 'fp32' },
+      'reduce-range': { type: 'boolean', default: false },
+      ...ACCURACY_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -45,8 +54,15 @@ export async function run(argv: string[]): Promise<void> {
   if (!['auto', 'wasm', 'node', 'cpu'].includes(values.backend)) throw new RangeError(`isovae export: --backend must be auto, wasm, node or cpu, got "${values.backend}".`);
   const atol = values.atol === undefined ? undefined : Number(values.atol);
   if (atol !== undefined && !(atol > 0)) throw new RangeError(`isovae export: --atol must be a positive number, got "${values.atol}".`);
+  const dtype = values.dtype;
+  if (dtype !== 'fp32' && dtype !== 'int8' && dtype !== 'fp16') throw new RangeError(`isovae export: --dtype must be fp32, int8 or fp16, got "${dtype}".`);
+  const acc = parseAccuracyFlags('isovae export', values);
   const t0 = performance.now();
-  const { manifest, parity } = await exportModel(checkpoint, outDir, {
+  const { manifest, parity, accuracy } = await exportModelAs(checkpoint, outDir, {
+    dtype,
+    ...(acc.sentencesFile ? { sentencesFile: acc.sentencesFile } : {}),
+    ...(acc.maxSentences ? { maxSentences: acc.maxSentences } : {}),
+    quantize: { reduceRange: values['reduce-range'], fusedEncoder: !values['no-fused'], thresholds: acc.thresholds, allowAccuracyLoss: acc.allowAccuracyLoss },
     recurrence: values.recurrence as Recurrence,
     fusedEncoder: !values['no-fused'],
     gatherTables: values['gather-tables'],
@@ -56,8 +72,9 @@ export async function run(argv: string[]): Promise<void> {
     ...(atol !== undefined ? { parity: { atol } } : {}),
   });
   const graphs = Object.entries(manifest.graphs).map(([name, g]) => `${name} (${g.file})`).join(', ');
-  console.log(`exported ${manifest.model.posterior} model to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
-  if (parity) console.log(formatParityTable(parity));
+  console.log(`exported ${manifest.model.posterior} model (${dtype}) to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
+  if (parity) console.log(`${dtype === 'fp32' ? '' : 'float32 export before conversion:\n'}${formatParityTable(parity)}`);
   else console.log('parity check skipped (--no-validate)');
+  if (accuracy) console.log(formatAccuracy(accuracy));
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ModelConfig, TrainConfig } from '../core/config.ts';
+import type { ModelDtype } from '../core/dtype.ts';
 import { BOS_ID, EOS_ID, PAD_ID } from '../core/special.ts';
 import { graphIo, type GraphName, type IoSpec } from './io.ts';
 import { IR_VERSION, OPSET_VERSION } from '../onnx/onnx-proto.ts';
@@ -32,6 +33,26 @@ export interface ModelManifest {
   dataset: unknown;
   metrics: Record<string, number>;
   exporter: { name: 'isovae'; version: string; opset: number; irVersion: number };
+  /** Weight precision (core/dtype.ts); absent in float32 exports (absent = fp32). */
+  dtype?: ModelDtype;
+  /** How the weights were quantized (int8 / fp16 directories only). */
+  quantization?: ManifestQuantization;
+  /** The accuracy contract measured when the directory was made (int8 / fp16 only; export/accuracy.ts). */
+  accuracy?: unknown;
+}
+
+/** `quantization` of a quantized manifest (written by export/quantize-dir.ts). */
+export interface ManifestQuantization {
+  /** Scheme id: onnx/quantize.ts INT8_SCHEME or FP16_SCHEME. */
+  scheme: string;
+  /** int8: 7-bit weights (|q| <= 63) instead of 8-bit. */
+  reduceRange: boolean;
+  /** Weights deliberately left in float32. */
+  keepFloat: string[];
+  /** Initializers that were converted, per graph, with the op that reads them. */
+  weights: Record<string, Array<{ name: string; op: string; dims: number[] }>>;
+  /** sha256 of the float32 manifest.json the directory was made from. */
+  source: { manifestSha256: string };
 }
 
 /** Lower-case hex sha256 of bytes or a UTF-8 string. */

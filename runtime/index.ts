@@ -9,3 +9,4 @@ export { IsovaeModel, type DecodeOptions } from './model.ts';
 export { parseManifest, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type GraphSpec, type IoSpec, type GraphKey } from './manifest.ts';
 export { PROVIDERS, type Decoded, type EncodeResult, type LoadOptions, type Logger, type Ort, type Platform, type Provider } from './types.ts';
 export { IsovaeError } from '../core/errors.ts';
+export { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';

@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../core/config.ts';
 import { POSTERIORS } from '../core/config.ts';
+import { isModelDtype, MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';
 import { IsovaeError } from '../core/errors.ts';
 
 /** The manifest format this runtime reads (`manifest.json` field `formatVersion`). */
@@ -40,6 +41,12 @@ export interface Manifest {
   dataset?: unknown;
   metrics?: Record<string, number>;
   exporter?: { name: string; version: string; opset: number; irVersion: number };
+  /** Weight precision (core/dtype.ts): `fp32` when the file has no `dtype` (older exports). */
+  dtype: ModelDtype;
+  /** How the weights were quantized (int8 / fp16 directories; see export/quantize-dir.ts). */
+  quantization?: unknown;
+  /** Accuracy against the fp32 model, measured when the directory was made (int8 / fp16). */
+  accuracy?: unknown;
 }
 
 const REEXPORT = 're-export the model with this version of isovae (isovae export <checkpoint> <out-dir>)';
@@ -123,6 +130,9 @@ export function parseManifest(text: string, file: string): Manifest {
       outputs: io(g.outputs, `graphs.${key}.outputs`),
     };
   };
+  if (m.dtype !== undefined && !isModelDtype(m.dtype)) {
+    throw new IsovaeError('E_MANIFEST', `${file}: field "dtype" is ${JSON.stringify(m.dtype)}, a weight precision this runtime does not know (it reads ${MODEL_DTYPES.join(', ')}); use a model directory of a known dtype, or upgrade isovae if the model is newer.`);
+  }
   const graphs: Manifest['graphs'] = { encoder: graph('encoder'), decoder_step: graph('decoder_step') };
   if (gr.encoder_fused !== undefined) graphs.encoder_fused = graph('encoder_fused');
   const out: Manifest = {
@@ -133,7 +143,10 @@ export function parseManifest(text: string, file: string): Manifest {
     special,
     vocab,
     graphs,
+    dtype: (m.dtype as ModelDtype | undefined) ?? 'fp32',
   };
+  if (m.quantization !== undefined) out.quantization = m.quantization;
+  if (m.accuracy !== undefined) out.accuracy = m.accuracy;
   if (m.training !== undefined) out.training = m.training;
   if (typeof m.command === 'string') out.command = m.command;
   if (m.dataset !== undefined) out.dataset = m.dataset;

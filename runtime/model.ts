@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../core/config.ts';
+import type { ModelDtype } from '../core/dtype.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { tokenize } from '../core/tokenize.ts';
@@ -64,6 +65,11 @@ export class IsovaeModel {
   /** Model architecture (posterior, V, E, H, K). */
   get config(): ModelConfig {
     return this.manifest.model;
+  }
+
+  /** Weight precision of the loaded files: `fp32`, `int8` or `fp16` (manifest `dtype`). */
+  get dtype(): ModelDtype {
+    return this.manifest.dtype;
   }
 
   /** K, the latent size. */

@@ -1,0 +1,86 @@
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { IsovaeError } from '../core/errors.ts';
+import { encodeModel } from '../onnx/builder.ts';
+import { decodeModel, FP16_SCHEME, INT8_SCHEME, quantizeModel, type WeightDtype } from '../onnx/quantize.ts';
+import { formatAccuracy, measureAccuracy, type AccuracyOptions, type AccuracyReport } from './accuracy.ts';
+import { readManifest } from './export-model.ts';
+import type { GraphName } from './io.ts';
+import { sha256Hex, type ManifestQuantization, type ModelManifest } from './manifest.ts';
+import { readGraphs } from './validate.ts';
+
+/** Options of {@link quantizeModelDir}. */
+export interface QuantizeDirOptions extends AccuracyOptions {
+  dtype: WeightDtype;
+  /** int8: 7-bit weights (see onnx/quantize.ts). Default false. */
+  reduceRange?: boolean;
+  /** Initializer names left in float32 (onnx/quantize.ts `keepFloat`). Default none. */
+  keepFloat?: readonly string[];
+  /** Keep encoder_fused.onnx (CPU/CUDA only) when the source has it. Default true. */
+  fusedEncoder?: boolean;
+  /**
+   * Sentences (texts or id rows: word ids then `<eos>`) the accuracy contract is measured on, and a
+   * description of where they come from. Null: no measurement (the manifest then records no accuracy;
+   * not recommended).
+   */
+  sentences: { inputs: ReadonlyArray<string | ArrayLike<number>>; source: string } | null;
+  /** Keep the directory and return normally when the contract fails (the manifest records the failures). Default false. */
+  allowAccuracyLoss?: boolean;
+}
+
+/**
+ * Write `outDir`: the float32 model directory `srcDir` with its weights converted to `opts.dtype`
+ * (onnx/quantize.ts), the same vocabulary and IO, and a manifest with `dtype`, `quantization` and the
+ * `accuracy` measured against `srcDir` (export/accuracy.ts). Throws IsovaeError('E_QUANT_ACCURACY') with
+ * the measured figures when a threshold fails (unless `allowAccuracyLoss`; the directory is kept for
+ * inspection either way), E_MANIFEST if `srcDir` is not a float32 model directory, E_MODEL_FILE if a
+ * graph fails its sha256.
+ */
+export async function quantizeModelDir(srcDir: string, outDir: string, opts: QuantizeDirOptions): Promise<{ manifest: ModelManifest; accuracy: AccuracyReport | null }> {
+  if (resolve(srcDir) === resolve(outDir)) throw new RangeError(`quantize: the output directory must differ from the source ${srcDir}.`);
+  const src = await readManifest(srcDir);
+  const srcFile = join(srcDir, 'manifest.json');
+  if ((src.dtype ?? 'fp32') !== 'fp32') {
+    throw new IsovaeError('E_MANIFEST', `${srcFile}: this model is already ${src.dtype}; quantize the float32 model directory it was made from.`);
+  }
+  const graphs = await readGraphs(srcDir, src);
+  const keep = opts.fusedEncoder ?? true;
+  const weights: ManifestQuantization['weights'] = {};
+  const out = new Map<GraphName, Uint8Array>();
+  for (const [name, bytes] of graphs) {
+    if (name === 'encoder_fused' && !keep) continue;
+    const q = quantizeModel(decodeModel(bytes), { dtype: opts.dtype, reduceRange: opts.reduceRange ?? false, keepFloat: opts.keepFloat ?? [] });
+    weights[name] = q.weights.map((w) => ({ name: w.name, op: w.op, dims: w.dims }));
+    out.set(name, encodeModel(q.model));
+  }
+  const graphsOut = {} as ModelManifest['graphs'];
+  for (const [name, bytes] of out) Object.assign(graphsOut, { [name]: { ...src.graphs[name]!, sha256: sha256Hex(bytes) } });
+  const manifest: ModelManifest = {
+    ...src,
+    graphs: graphsOut,
+    dtype: opts.dtype,
+    quantization: {
+      scheme: opts.dtype === 'int8' ? INT8_SCHEME : FP16_SCHEME,
+      reduceRange: opts.dtype === 'int8' && (opts.reduceRange ?? false),
+      keepFloat: [...(opts.keepFloat ?? [])],
+      weights,
+      source: { manifestSha256: sha256Hex(await readFile(srcFile)) },
+    },
+  };
+  await mkdir(outDir, { recursive: true });
+  for (const [name, bytes] of out) await writeFile(join(outDir, src.graphs[name]!.file), bytes);
+  if (!out.has('encoder_fused')) await rm(join(outDir, 'encoder_fused.onnx'), { force: true });
+  await copyFile(join(srcDir, src.vocab.file), join(outDir, src.vocab.file));
+  const write = (m: ModelManifest): Promise<void> => writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
+  await write(manifest);
+  if (!opts.sentences) return { manifest, accuracy: null };
+  const accuracy = await measureAccuracy(srcDir, outDir, opts.sentences.inputs, opts.sentences.source, opts);
+  manifest.accuracy = accuracy;
+  await write(manifest);
+  if (!accuracy.ok && !opts.allowAccuracyLoss) {
+    throw new IsovaeError('E_QUANT_ACCURACY',
+      `${outDir}: the ${opts.dtype} model fails its accuracy contract against ${srcDir}:\n${formatAccuracy(accuracy)}\n` +
+      'Do not ship it: use the fp32 model, try --reduce-range or the other dtype, or accept the loss explicitly (--allow-accuracy-loss, or looser thresholds).');
+  }
+  return { manifest, accuracy };
+}
