@@ -19,7 +19,7 @@ export const DEFAULT_CONTRACT_SENTENCES = 1000;
  * must be the model's `vocabText`). At most `max` (default 1000) sentences, evenly spaced over the source
  * (deterministic). Throws IsovaeError('E_DATA_MISSING') with what to pass instead when neither is usable.
  */
-export async function contractSentences(opts: { file?: string | undefined; training: TrainConfig | null | undefined; vocabText: string; max?: number }): Promise<ContractSentences> {
+export async function contractSentences(opts: { file?: string | undefined; training: unknown; vocabText: string; max?: number }): Promise<ContractSentences> {
   const max = opts.max ?? DEFAULT_CONTRACT_SENTENCES;
   if (!Number.isInteger(max) || max < 2) throw new RangeError(`sentences: the maximum must be an integer >= 2 (got ${max}).`);
   if (opts.file) {
@@ -31,7 +31,8 @@ export async function contractSentences(opts: { file?: string | undefined; train
     const picked = spread(lines, max);
     return { inputs: picked, source: `${opts.file}, ${picked.length} of ${lines.length} lines` };
   }
-  const t = opts.training;
+  // The manifest's `training` is not validated by readers: take only a config that names its data.
+  const t = typeof opts.training === 'object' && opts.training !== null && 'data' in opts.training ? (opts.training as TrainConfig) : null;
   const hint = 'pass --sentences <file> (one sentence per line) to measure on your own sentences';
   if (!t?.data) throw new IsovaeError('E_DATA_MISSING', `the model records no training data to take test sentences from; ${hint}.`);
   let ds;

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IsovaeError } from '../core/errors.ts';
-import { MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest } from './manifest.ts';
+import { MANIFEST_FILE, parseManifest, type ModelManifest } from '../core/model-dir.ts';
 import type { GraphOptions } from './model-files.ts';
 import { formatParityTable, type ParityReference, type ParityTable } from './parity-types.ts';
 import { checkParity, type ParityOptions } from './validate.ts';
@@ -38,23 +38,16 @@ export async function exportFromSource(src: ExportSource, outDir: string, refere
 }
 
 /**
- * Read and minimally check `<modelDir>/manifest.json` (format, version, graph entries) for the
- * verify command. Throws IsovaeError('E_MANIFEST') naming the file and what to do.
+ * Read and validate `<modelDir>/manifest.json` (core/model-dir.ts `parseManifest`) for the verify
+ * command. Throws IsovaeError('E_MANIFEST') naming the file, the field and what to do.
  */
 export async function readManifest(modelDir: string): Promise<ModelManifest> {
-  const file = join(modelDir, 'manifest.json');
-  let m: Partial<ModelManifest>;
+  const file = join(modelDir, MANIFEST_FILE);
+  let text: string;
   try {
-    m = JSON.parse(await readFile(file, 'utf8')) as Partial<ModelManifest>;
+    text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new IsovaeError('E_MANIFEST', `${file}: cannot read or parse the manifest (${(e as Error).message}); is this a model directory written by \`isovae export\`?`, { cause: e });
+    throw new IsovaeError('E_MANIFEST', `${file}: cannot read the manifest (${(e as Error).message}); is this a model directory written by \`isovae export\`?`, { cause: e });
   }
-  if (m.format !== MANIFEST_FORMAT || m.formatVersion !== MANIFEST_FORMAT_VERSION) {
-    throw new IsovaeError('E_MANIFEST', `${file}: format ${JSON.stringify(m.format)} version ${JSON.stringify(m.formatVersion)} is not ${MANIFEST_FORMAT} v${MANIFEST_FORMAT_VERSION}; re-export the checkpoint with this version of isovae.`);
-  }
-  for (const key of ['model', 'maxLen', 'graphs', 'vocab'] as const) {
-    if (m[key] === undefined) throw new IsovaeError('E_MANIFEST', `${file}: field "${key}" is missing; re-export the model.`);
-  }
-  if (!m.graphs?.encoder || !m.graphs.decoder_step) throw new IsovaeError('E_MANIFEST', `${file}: graphs.encoder and graphs.decoder_step are required; re-export the model.`);
-  return m as ModelManifest;
+  return parseManifest(text, file);
 }

@@ -1,59 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ModelConfig, TrainConfig } from '../core/config.ts';
-import type { ModelDtype } from '../core/dtype.ts';
 import { BOS_ID, EOS_ID, PAD_ID } from '../core/special.ts';
-import { graphIo, type GraphName, type IoSpec } from './io.ts';
+import { GRAPH_FILES, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, VOCAB_FILE, graphIo, type GraphName, type GraphSpec, type ModelManifest } from '../core/model-dir.ts';
 import { IR_VERSION, OPSET_VERSION } from '../onnx/onnx-proto.ts';
-import { EXPORTER_VERSION, GRAPH_FILES } from './model-files.ts';
-
-/** Manifest format written by this exporter (the runtime rejects other versions). */
-export const MANIFEST_FORMAT = 'isovae-model';
-export const MANIFEST_FORMAT_VERSION = 1;
-
-/** One graph entry of the manifest. */
-export interface ManifestGraph {
-  file: string;
-  sha256: string;
-  inputs: IoSpec[];
-  outputs: IoSpec[];
-}
-
-/** `manifest.json` of a model directory (contract: "Model directory written by the exporter"). */
-export interface ModelManifest {
-  format: typeof MANIFEST_FORMAT;
-  formatVersion: typeof MANIFEST_FORMAT_VERSION;
-  model: ModelConfig;
-  /** Longest training sequence incl. EOS: the default greedy decode length. */
-  maxLen: number;
-  special: { pad: number; bos: number; eos: number; unk: number };
-  vocab: { file: string; size: number; sha256: string };
-  graphs: { encoder: ManifestGraph; decoder_step: ManifestGraph; encoder_fused?: ManifestGraph };
-  training: TrainConfig | null;
-  command: string;
-  dataset: unknown;
-  metrics: Record<string, number>;
-  exporter: { name: 'isovae'; version: string; opset: number; irVersion: number };
-  /** Weight precision (core/dtype.ts); absent in float32 exports (absent = fp32). */
-  dtype?: ModelDtype;
-  /** How the weights were quantized (int8 / fp16 directories only). */
-  quantization?: ManifestQuantization;
-  /** The accuracy contract measured when the directory was made (int8 / fp16 only; export/accuracy.ts). */
-  accuracy?: unknown;
-}
-
-/** `quantization` of a quantized manifest (written by export/quantize-dir.ts). */
-export interface ManifestQuantization {
-  /** Scheme id: onnx/quantize.ts INT8_SCHEME or FP16_SCHEME. */
-  scheme: string;
-  /** int8: 7-bit weights (|q| <= 63) instead of 8-bit. */
-  reduceRange: boolean;
-  /** Weights deliberately left in float32. */
-  keepFloat: string[];
-  /** Initializers that were converted, per graph, with the op that reads them. */
-  weights: Record<string, Array<{ name: string; op: string; dims: number[] }>>;
-  /** sha256 of the float32 manifest.json the directory was made from. */
-  source: { manifestSha256: string };
-}
+import { EXPORTER_VERSION } from './model-files.ts';
 
 /** Lower-case hex sha256 of bytes or a UTF-8 string. */
 export function sha256Hex(data: Uint8Array | string): string {
@@ -73,11 +23,11 @@ export interface ManifestInfo {
 }
 
 /**
- * Build the manifest for serialised graphs (`files`: graph name -> bytes) and the vocabulary
+ * Build the manifest (core/model-dir.ts) for serialised graphs (`files`: graph name -> bytes) and the vocabulary
  * text. Key order is fixed, so JSON.stringify of the result is deterministic.
  */
 export function buildManifest(info: ManifestInfo, files: ReadonlyMap<GraphName, Uint8Array>): ModelManifest {
-  const entry = (name: GraphName): ManifestGraph => {
+  const entry = (name: GraphName): GraphSpec => {
     const bytes = files.get(name);
     if (!bytes) throw new RangeError(`buildManifest: graph "${name}" was not built.`);
     return { file: GRAPH_FILES[name], sha256: sha256Hex(bytes), ...graphIo(name, info.model) };
@@ -90,7 +40,7 @@ export function buildManifest(info: ManifestInfo, files: ReadonlyMap<GraphName, 
     model: { ...info.model },
     maxLen: info.maxLen,
     special: { pad: PAD_ID, bos: BOS_ID, eos: EOS_ID, unk: info.unkId },
-    vocab: { file: 'vocab.txt', size: info.model.vocabSize, sha256: sha256Hex(info.vocabText) },
+    vocab: { file: VOCAB_FILE, size: info.model.vocabSize, sha256: sha256Hex(info.vocabText) },
     graphs,
     training: info.training ?? null,
     command: info.command ?? '',

@@ -4,7 +4,7 @@ import { encodeModel, makeModel } from '../onnx/builder.ts';
 import { buildDecoderStepGraph } from './decoder-step-graph.ts';
 import { buildEncoderFusedGraph } from './encoder-fused-graph.ts';
 import { buildEncoderGraph, type Recurrence } from './encoder-graph.ts';
-import type { GraphName } from './io.ts';
+import type { GraphName } from '../core/model-dir.ts';
 import type { GraphMsg } from '../onnx/onnx-proto.ts';
 
 /** Version string written as producer_version and in the manifest's `exporter`. */
@@ -26,12 +26,6 @@ export interface GraphOptions {
   argmax?: 'float' | 'op';
 }
 
-/** File name of each graph in a model directory. */
-export const GRAPH_FILES: Readonly<Record<GraphName, string>> = {
-  encoder: 'encoder.onnx',
-  encoder_fused: 'encoder_fused.onnx',
-  decoder_step: 'decoder_step.onnx',
-};
 
 /**
  * Build and serialise every graph of a model. Throws IsovaeError('E_CHECKPOINT') if the weights do

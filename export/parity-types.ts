@@ -1,4 +1,4 @@
-import type { GraphName } from './io.ts';
+import type { GraphName } from '../core/model-dir.ts';
 
 /**
  * The source model the ONNX graphs are checked against, on host arrays (row-major). The tfjs

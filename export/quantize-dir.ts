@@ -5,8 +5,8 @@ import { encodeModel } from '../onnx/builder.ts';
 import { decodeModel, FP16_SCHEME, INT8_SCHEME, quantizeModel, type WeightDtype } from '../onnx/quantize.ts';
 import { formatAccuracy, measureAccuracy, type AccuracyOptions, type AccuracyReport } from './accuracy.ts';
 import { readManifest } from './export-model.ts';
-import type { GraphName } from './io.ts';
-import { sha256Hex, type ManifestQuantization, type ModelManifest } from './manifest.ts';
+import { manifestDtype, type GraphName, type ManifestQuantization, type ModelManifest } from '../core/model-dir.ts';
+import { sha256Hex } from './manifest.ts';
 import { readGraphs } from './validate.ts';
 
 /** Options of {@link quantizeModelDir}. */
@@ -40,7 +40,7 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
   if (resolve(srcDir) === resolve(outDir)) throw new RangeError(`quantize: the output directory must differ from the source ${srcDir}.`);
   const src = await readManifest(srcDir);
   const srcFile = join(srcDir, 'manifest.json');
-  if ((src.dtype ?? 'fp32') !== 'fp32') {
+  if (manifestDtype(src) !== 'fp32') {
     throw new IsovaeError('E_MANIFEST', `${srcFile}: this model is already ${src.dtype}; quantize the float32 model directory it was made from.`);
   }
   const graphs = await readGraphs(srcDir, src);

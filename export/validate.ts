@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { IsovaeError } from '../core/errors.ts';
 import { EOS_ID } from '../core/special.ts';
-import type { GraphName, IoSpec } from './io.ts';
-import { sha256Hex, type ModelManifest } from './manifest.ts';
+import type { GraphName, GraphSpec, IoSpec, ModelManifest } from '../core/model-dir.ts';
+import { sha256Hex } from './manifest.ts';
 import type { GreedyParity, OutputParity, ParityReference, ParityTable, ProviderParity } from './parity-types.ts';
 import { openSession, type ParityProvider } from './providers.ts';
 import { greedyOnnx, tokenAgreement } from './greedy-onnx.ts';
@@ -32,7 +32,7 @@ type Expected = { name: string; dims: number[]; data: ArrayLike<number> };
 /** Read every graph listed in the manifest, checking its sha256 (IsovaeError E_MODEL_FILE). */
 export async function readGraphs(modelDir: string, manifest: ModelManifest): Promise<Map<GraphName, Uint8Array>> {
   const out = new Map<GraphName, Uint8Array>();
-  for (const [name, g] of Object.entries(manifest.graphs) as Array<[GraphName, ModelManifest['graphs']['encoder']]>) {
+  for (const [name, g] of Object.entries(manifest.graphs) as Array<[GraphName, GraphSpec]>) {
     const file = join(modelDir, g.file);
     let bytes: Uint8Array;
     try {

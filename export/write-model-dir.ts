@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { ModelConfig, TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import type { Weights } from '../core/weights.ts';
-import { buildManifest, type ModelManifest } from './manifest.ts';
-import { buildModelFiles, GRAPH_FILES, type GraphOptions } from './model-files.ts';
+import { buildManifest } from './manifest.ts';
+import { GRAPH_FILES, MANIFEST_FILE, type ModelManifest } from '../core/model-dir.ts';
+import { buildModelFiles, type GraphOptions } from './model-files.ts';
 
 /**
  * Everything the exporter needs from a trained model. A `Checkpoint` (train/checkpoint.ts) satisfies
@@ -43,6 +44,6 @@ export async function writeModelDir(src: ExportSource, outDir: string, opts: Gra
   for (const [name, bytes] of files) await writeFile(join(outDir, GRAPH_FILES[name]), bytes);
   if (!files.has('encoder_fused')) await rm(join(outDir, GRAPH_FILES.encoder_fused), { force: true });
   await writeFile(join(outDir, manifest.vocab.file), vocabText);
-  await writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(outDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
 }

@@ -6,7 +6,8 @@
 export { loadModel, loadModelFromBytes, nodePlatform, dirSource, bytesSource } from './node.ts';
 export { loadModelFrom, type FileSource } from './load.ts';
 export { IsovaeModel, type DecodeOptions } from './model.ts';
-export { parseManifest, MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type GraphSpec, type IoSpec, type GraphKey } from './manifest.ts';
+// The model-directory contract (docs/MODEL-DIR.md): types for apps that read manifests themselves.
+export { parseManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest, type GraphSpec, type IoSpec, type GraphName } from '../core/model-dir.ts';
 export { PROVIDERS, type Decoded, type EncodeResult, type LoadOptions, type Logger, type Ort, type Platform, type Provider } from './types.ts';
 export { IsovaeError } from '../core/errors.ts';
 export { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';

@@ -1,12 +1,12 @@
 import { IsovaeError } from '../core/errors.ts';
 import { Vocab } from '../core/vocab.ts';
-import { parseManifest, type GraphKey, type Manifest } from './manifest.ts';
+import { MANIFEST_FILE, graphIo, parseManifest, type GraphName, type ModelManifest } from '../core/model-dir.ts';
 import { IsovaeModel } from './model.ts';
 import { readFloatInitializer } from './onnx-scan.ts';
 import { createWithFallback, resolveProviders, sessionOptions } from './providers.ts';
 import { GraphSession, sharedRunQueue } from './session.ts';
 import type { LoadOptions, Platform, Provider } from './types.ts';
-import { checkGraphBytes, checkManifestIo, checkVocab, expectedIo } from './validate.ts';
+import { checkGraphBytes, checkManifestIo, checkVocab } from './validate.ts';
 
 /** Where a loader reads a model's files from: a directory, a byte map, or URLs. */
 export interface FileSource {
@@ -31,13 +31,13 @@ export async function loadModelFrom(platform: Platform, source: FileSource, opts
   const verify = opts.verifyHashes ?? true;
   const order = resolveProviders(platform, opts.executionProviders ?? [platform.fallback], strict, logger);
 
-  const manifestBytes = await source.read('manifest.json');
+  const manifestBytes = await source.read(MANIFEST_FILE);
   if (!manifestBytes) {
-    throw new IsovaeError('E_MANIFEST', `${source.where('manifest.json')} does not exist; point to a model directory written by isovae export.`);
+    throw new IsovaeError('E_MANIFEST', `${source.where(MANIFEST_FILE)} does not exist; point to a model directory written by isovae export.`);
   }
-  const manifestFile = source.where('manifest.json');
+  const manifestFile = source.where(MANIFEST_FILE);
   const manifest = parseManifest(new TextDecoder().decode(manifestBytes), manifestFile);
-  const keys: GraphKey[] = ['encoder', 'decoder_step'];
+  const keys: GraphName[] = ['encoder', 'decoder_step'];
   const fusedWanted = (opts.useFusedEncoder ?? true) && manifest.graphs.encoder_fused !== undefined && order.some((p) => p === 'cpu' || p === 'cuda');
   if (fusedWanted) keys.push('encoder_fused');
   for (const key of keys) checkManifestIo(manifest, key, manifestFile);
@@ -54,7 +54,7 @@ export async function loadModelFrom(platform: Platform, source: FileSource, opts
   const vocab = Vocab.fromText(new TextDecoder().decode(vocabBytes), vocabFile);
   checkVocab(manifest, vocab, vocabFile);
 
-  const bytes = new Map<GraphKey, Uint8Array>();
+  const bytes = new Map<GraphName, Uint8Array>();
   let meanBias: Float32Array | null = null;
   for (const key of keys) {
     const spec = manifest.graphs[key]!;
@@ -73,16 +73,16 @@ export async function loadModelFrom(platform: Platform, source: FileSource, opts
 
 async function createSessions(
   platform: Platform,
-  manifest: Manifest,
-  bytes: Map<GraphKey, Uint8Array>,
+  manifest: ModelManifest,
+  bytes: Map<GraphName, Uint8Array>,
   provider: Provider,
   opts: LoadOptions,
   source: FileSource,
 ): Promise<{ encoder: GraphSession; decoder: GraphSession; fused: boolean }> {
   const { latentDim: K, hiddenDim: H } = manifest.model;
-  const encKey: GraphKey = bytes.has('encoder_fused') && (provider === 'cpu' || provider === 'cuda') ? 'encoder_fused' : 'encoder';
+  const encKey: GraphName = bytes.has('encoder_fused') && (provider === 'cpu' || provider === 'cuda') ? 'encoder_fused' : 'encoder';
   const made: GraphSession[] = [];
-  const make = async (key: GraphKey, extra: Parameters<typeof sessionOptions>[2]): Promise<GraphSession> => {
+  const make = async (key: GraphName, extra: Parameters<typeof sessionOptions>[2]): Promise<GraphSession> => {
     const spec = manifest.graphs[key]!;
     let session;
     try {
@@ -90,7 +90,7 @@ async function createSessions(
     } catch (e) {
       throw new Error(`${source.where(spec.file)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
-    const io = expectedIo(manifest, key);
+    const io = graphIo(key, manifest.model);
     for (const [side, names] of [['input', session.inputNames], ['output', session.outputNames]] as const) {
       for (const w of side === 'input' ? io.inputs : io.outputs) {
         if (!names.includes(w.name)) {

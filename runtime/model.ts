@@ -6,7 +6,7 @@ import { tokenize } from '../core/tokenize.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { encodeRows } from './encode.ts';
 import { greedyDecode } from './greedy.ts';
-import type { Manifest } from './manifest.ts';
+import { manifestDtype, type ModelManifest } from '../core/model-dir.ts';
 import type { GraphSession } from './session.ts';
 import { checkIdRow, textToIds, type TextIds } from './text.ts';
 import type { Decoded, EncodeResult, Ort, Provider } from './types.ts';
@@ -14,7 +14,7 @@ import type { Decoded, EncodeResult, Ort, Provider } from './types.ts';
 /** Everything a loaded model holds (built by load.ts). */
 export interface ModelParts {
   ort: Ort;
-  manifest: Manifest;
+  manifest: ModelManifest;
   vocab: Vocab;
   provider: Provider;
   encoder: GraphSession;
@@ -39,7 +39,7 @@ export interface DecodeOptions {
  * runs on each session are serialised. Call `dispose()` to release the native sessions.
  */
 export class IsovaeModel {
-  readonly manifest: Manifest;
+  readonly manifest: ModelManifest;
   readonly vocab: Vocab;
   /** The execution provider the sessions run on. */
   readonly provider: Provider;
@@ -69,7 +69,7 @@ export class IsovaeModel {
 
   /** Weight precision of the loaded files: `fp32`, `int8` or `fp16` (manifest `dtype`). */
   get dtype(): ModelDtype {
-    return this.manifest.dtype;
+    return manifestDtype(this.manifest);
   }
 
   /** K, the latent size. */

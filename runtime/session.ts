@@ -1,4 +1,4 @@
-import type { IoSpec } from './manifest.ts';
+import type { IoSpec } from '../core/model-dir.ts';
 import type { OrtSession, OrtTensor } from './types.ts';
 
 /** A chain of session runs that must not overlap. */

@@ -1,43 +1,19 @@
 import { IsovaeError } from '../core/errors.ts';
 import { UNK_TOKEN } from '../core/special.ts';
 import type { Vocab } from '../core/vocab.ts';
-import type { GraphKey, IoSpec, Manifest } from './manifest.ts';
+import { graphIo, manifestDtype, type GraphName, type ModelManifest } from '../core/model-dir.ts';
 import { scaleName, zeroPointName, type ModelDtype } from '../core/dtype.ts';
 import { ONNX_FLOAT, ONNX_FLOAT16, ONNX_INT32, ONNX_INT8, readFloats, scanOnnx, type ScannedModel } from './onnx-scan.ts';
 
 const REEXPORT = 're-export the model (isovae export <checkpoint> <out-dir>)';
 
-/** The IO every graph must declare (names and dtypes; dims use K, H, V of the model). */
-export function expectedIo(m: Manifest, key: GraphKey): { inputs: IoSpec[]; outputs: IoSpec[] } {
-  const { latentDim: K, hiddenDim: H, vocabSize: V } = m.model;
-  if (key === 'decoder_step') {
-    return {
-      inputs: [
-        { name: 'token', dtype: 'int32', shape: ['batch'] },
-        { name: 'z', dtype: 'float32', shape: ['batch', K] },
-        { name: 'h', dtype: 'float32', shape: ['batch', H] },
-        { name: 'c', dtype: 'float32', shape: ['batch', H] },
-      ],
-      outputs: [
-        { name: 'logits', dtype: 'float32', shape: ['batch', V] },
-        { name: 'next_token', dtype: 'int32', shape: ['batch'] },
-        { name: 'h_out', dtype: 'float32', shape: ['batch', H] },
-        { name: 'c_out', dtype: 'float32', shape: ['batch', H] },
-      ],
-    };
-  }
-  const outputs: IoSpec[] = [{ name: 'mean', dtype: 'float32', shape: ['batch', K] }];
-  if (m.model.posterior !== 'ae') outputs.push({ name: 'logvar', dtype: 'float32', shape: ['batch', K] });
-  return { inputs: [{ name: 'tokens', dtype: 'int32', shape: ['batch', 'seq'] }], outputs };
-}
-
 /**
  * Check that a graph's manifest entry declares the IO the runtime needs, with static dims equal to
  * the model config. Throws `IsovaeError('E_MANIFEST')` naming the manifest field.
  */
-export function checkManifestIo(m: Manifest, key: GraphKey, manifestFile: string): void {
+export function checkManifestIo(m: ModelManifest, key: GraphName, manifestFile: string): void {
   const spec = m.graphs[key]!;
-  const want = expectedIo(m, key);
+  const want = graphIo(key, m.model);
   for (const side of ['inputs', 'outputs'] as const) {
     for (const w of want[side]) {
       const got = spec[side].find((s) => s.name === w.name);
@@ -61,7 +37,7 @@ function sameShape(got: ReadonlyArray<number | string>, want: ReadonlyArray<numb
  * protobuf structure, and declared IO names/dtypes/static dims against the manifest.
  * Throws `IsovaeError('E_MODEL_FILE')` (bytes) or `IsovaeError('E_VOCAB')` (V disagrees with the vocabulary).
  */
-export function checkGraphBytes(m: Manifest, key: GraphKey, bytes: Uint8Array, file: string, hash: string | null): ScannedModel {
+export function checkGraphBytes(m: ModelManifest, key: GraphName, bytes: Uint8Array, file: string, hash: string | null): ScannedModel {
   const spec = m.graphs[key]!;
   if (hash !== null && hash !== spec.sha256) {
     throw new IsovaeError(
@@ -72,7 +48,7 @@ export function checkGraphBytes(m: Manifest, key: GraphKey, bytes: Uint8Array, f
   const scan = scanOnnx(bytes, file);
   const { vocabSize: V } = m.model;
   for (const side of ['inputs', 'outputs'] as const) {
-    for (const w of expectedIo(m, key)[side]) {
+    for (const w of graphIo(key, m.model)[side]) {
       const got = scan[side].find((v) => v.name === w.name);
       if (!got) throw new IsovaeError('E_MODEL_FILE', `${file}: the graph has no ${side.slice(0, -1)} "${w.name}"; ${REEXPORT}.`);
       const elem = w.dtype === 'int32' ? ONNX_INT32 : ONNX_FLOAT;
@@ -87,7 +63,7 @@ export function checkGraphBytes(m: Manifest, key: GraphKey, bytes: Uint8Array, f
       });
     }
   }
-  checkWeightPrecision(m.dtype, scan, bytes, file);
+  checkWeightPrecision(manifestDtype(m), scan, bytes, file);
   const emb = scan.initializers.find((t) => t.name === 'embedding' || /(^|\/)embedding$/.test(t.name));
   if (emb && emb.dims[0] !== V) {
     throw new IsovaeError('E_VOCAB', `${file}: embedding has ${emb.dims[0]} rows but the vocabulary has ${V} entries; use the vocab.txt exported with this model.`);
@@ -99,7 +75,7 @@ export function checkGraphBytes(m: Manifest, key: GraphKey, bytes: Uint8Array, f
  * Check the parsed vocabulary against the manifest: size equals `vocab.size` and `model.vocabSize`,
  * and `unk` has the manifest's id. Throws `IsovaeError('E_VOCAB')` naming the file.
  */
-export function checkVocab(m: Manifest, vocab: Vocab, file: string): void {
+export function checkVocab(m: ModelManifest, vocab: Vocab, file: string): void {
   if (vocab.size !== m.vocab.size || vocab.size !== m.model.vocabSize) {
     throw new IsovaeError(
       'E_VOCAB',

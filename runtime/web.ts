@@ -9,7 +9,7 @@ export { loadModelFrom, type FileSource } from './load.ts';
 export { IsovaeError } from '../core/errors.ts';
 export { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';
 export type { DecodeOptions } from './model.ts';
-export type { Manifest } from './manifest.ts';
+export { parseManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest, type GraphSpec, type IoSpec, type GraphName } from '../core/model-dir.ts';
 export type { Decoded, EncodeResult, LoadOptions, Logger, Ort, Provider } from './types.ts';
 
 /** Download progress of one model file: bytes so far and total (0 if the server sent no length). */

@@ -15,7 +15,7 @@ import { quantizeModelDir } from '../../export/quantize-dir.ts';
 import { decodeModel } from '../../onnx/quantize.ts';
 import { loadModel } from '../../runtime/index.ts';
 import { scanOnnx } from '../../runtime/onnx-scan.ts';
-import { parseManifest } from '../../runtime/manifest.ts';
+import { parseManifest } from '../../core/model-dir.ts';
 import { checkGraphBytes } from '../../runtime/validate.ts';
 import { fixtureCorpus } from '../browser/fixture-corpus.ts';
 import { FIXTURE_MODELS } from '../browser/harness.ts';
@@ -159,6 +159,6 @@ describe('load-time checks of quantized directories', () => {
     expect(wrong.message).toMatch(/manifest\.json says dtype fp16 but the graph holds int8 weights/);
     const unknown = await loadError(edited('int4', (_b, m) => { m.dtype = 'int4'; }));
     expect(unknown.code).toBe('E_MANIFEST');
-    expect(unknown.message).toMatch(/field "dtype" is "int4", a weight precision this runtime does not know \(it reads fp32, fp16, int8\)/);
+    expect(unknown.message).toMatch(/field "dtype" is "int4", a weight precision this version of isovae does not know \(it reads fp32, fp16, int8\)/);
   });
 });
