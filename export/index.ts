@@ -32,7 +32,7 @@ export type { GraphSpec, ModelManifest } from '../core/model-dir.ts';
 export type { ManifestQuantization } from '../core/model-dir.ts';
 export { DEFAULT_THRESHOLDS, formatAccuracy, measureAccuracy, type AccuracyOptions, type AccuracyReport, type AccuracyThresholds } from './accuracy.ts';
 export { contractSentences, DEFAULT_CONTRACT_SENTENCES, type ContractSentences } from './contract-sentences.ts';
-export { quantizeModelDir, type QuantizeDirOptions } from './quantize-dir.ts';
+export { quantizeModelDir, writeVariants, type QuantizeDirOptions } from './quantize-dir.ts';
 export type { ExportSource } from './write-model-dir.ts';
 export type { ParityProvider } from './providers.ts';
 

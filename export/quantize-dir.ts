@@ -84,3 +84,15 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
   }
   return { manifest, accuracy };
 }
+
+/**
+ * The variants the web demo and the shipped models use, next to a float32 model directory `dir`:
+ * `<dir>/int8/` (with encoder_fused for node CPU) and `<dir>/fp16/` (WebGPU only, so without
+ * encoder_fused), each with its accuracy contract measured on `sentences` (throws E_QUANT_ACCURACY on a
+ * failed contract). Returns the accuracy reports by dtype.
+ */
+export async function writeVariants(dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>, opts: Pick<QuantizeDirOptions, 'threads'> = {}): Promise<Record<WeightDtype, AccuracyReport>> {
+  const int8 = await quantizeModelDir(dir, join(dir, 'int8'), { ...opts, dtype: 'int8', sentences });
+  const fp16 = await quantizeModelDir(dir, join(dir, 'fp16'), { ...opts, dtype: 'fp16', sentences, fusedEncoder: false });
+  return { int8: int8.accuracy!, fp16: fp16.accuracy! };
+}
