@@ -5,7 +5,7 @@
  * a mismatched or unknown dtype give clear errors.
  */
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ import { scanOnnx } from '../../runtime/onnx-scan.ts';
 import { parseManifest } from '../../core/model-dir.ts';
 import { checkGraphBytes } from '../../runtime/validate.ts';
 import { fixtureCorpus } from '../browser/fixture-corpus.ts';
-import { FIXTURE_MODELS } from '../browser/harness.ts';
+import { FIXTURE_MODELS, REPO } from '../browser/harness.ts';
 
 const SRC = join(FIXTURE_MODELS, 'igp');
 const root = mkdtempSync(join(tmpdir(), 'isovae-quant-'));
@@ -160,5 +160,33 @@ describe('load-time checks of quantized directories', () => {
     const unknown = await loadError(edited('int4', (_b, m) => { m.dtype = 'int4'; }));
     expect(unknown.code).toBe('E_MANIFEST');
     expect(unknown.message).toMatch(/field "dtype" is "int4", a weight precision this version of isovae does not know \(it reads fp32, fp16, int8\)/);
+  });
+});
+
+describe('shipped models', () => {
+  const models = join(REPO, 'models');
+  const index = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as { models: Array<{ dir: string; dtypes?: string[] }> };
+  const du = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + du(join(p, f)), 0) : statSync(p).size);
+
+  it('come in the dtypes the demo uses (int8, fp16), each loading with its recorded contract ok, within the 25 MB budget', async () => {
+    expect(index.models.length).toBeGreaterThan(0);
+    for (const entry of index.models) {
+      expect(entry.dtypes).toEqual(['int8', 'fp16']);
+      const fp32 = du(join(models, entry.dir, 'decoder_step.onnx')) + du(join(models, entry.dir, 'encoder.onnx'));
+      for (const dtype of entry.dtypes!) {
+        const dir = join(models, entry.dir, dtype);
+        const m = await loadModel(dir, { threads: 1 });
+        try {
+          expect(m.dtype).toBe(dtype);
+          expect((m.manifest.accuracy as AccuracyReport).ok).toBe(true);
+          expect((m.manifest.accuracy as AccuracyReport).sentences).toBe(1000);
+        } finally {
+          await m.dispose();
+        }
+        const size = du(join(dir, 'decoder_step.onnx')) + du(join(dir, 'encoder.onnx'));
+        if (dtype === 'int8') expect(size / fp32).toBeLessThanOrEqual(0.3); // issue 12: int8 files <= 30% of fp32
+      }
+    }
+    expect(du(models)).toBeLessThanOrEqual(25e6);
   });
 });
