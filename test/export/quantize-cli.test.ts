@@ -6,14 +6,9 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run as runExport } from '../../cli/export.ts';
 import { run as runQuantize } from '../../cli/quantize.ts';
 import { run as runVerify } from '../../cli/verify.ts';
-import { DEFAULT_TRAIN_CONFIG } from '../../core/config.ts';
-import { Rng } from '../../core/rng.ts';
-import { Vocab } from '../../core/vocab.ts';
-import { saveCheckpoint } from '../../train/checkpoint.ts';
-import { initWeights } from '../../train/init.ts';
 import { fixtureCorpus } from '../browser/fixture-corpus.ts';
 import { FIXTURE_MODELS } from '../browser/harness.ts';
-import { tinyConfig } from './fixtures.ts';
+import { saveTinyCheckpoint } from './fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'isovae-qcli-'));
 const sentences = join(root, 'sentences.txt');
@@ -56,17 +51,8 @@ describe('isovae quantize / verify (int8, fp16)', () => {
   });
 
   it('export --dtype int8 converts the validated fp32 export of a checkpoint (an untrained one: loss accepted explicitly)', async () => {
-    const model = tinyConfig('iso');
     const ckpt = join(root, 'checkpoint');
-    saveCheckpoint(ckpt, {
-      train: { ...DEFAULT_TRAIN_CONFIG, embeddingDim: 5, hiddenDim: 6, latentDim: 4, vocabWords: 26, maxLen: 8 },
-      model, maxLen: 9,
-      vocab: Vocab.fromWords(['unk', ...Array.from({ length: model.vocabSize - 4 }, (_, i) => `w${i}`)]),
-      weights: initWeights(model, new Rng(5)), optimizer: null,
-      state: { epoch: 1, batchInEpoch: 0, step: 10, shuffleRngAtEpochStart: [1, 2, 3, 4], noiseRng: [1, 2, 3, 4], history: [], finished: true, epochSums: { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 } },
-      dataset: { name: 'made-up', classes: [], sizes: { train: 1, valid: 1, test: 1 } },
-      command: 'isovae train --test', metrics: { rec: 12.5 }, backend: 'wasm',
-    });
+    saveTinyCheckpoint(ckpt);
     writeFileSync(join(root, 'words.txt'), 'w1 w2 w3\nw4 w5\nw6 w7 w8 w9\nw10\n');
     captureLog();
     const out = join(root, 'exported-int8');
