@@ -19,6 +19,7 @@ import { availableProviders, type ParityProvider } from './providers.ts';
 import { tfParityReference } from './tf-reference.ts';
 import { checkParity, readGraphs, type ParityOptions } from './validate.ts';
 import type { ModelDtype } from '../core/dtype.ts';
+import { manifestDtype } from '../core/model-dir.ts';
 import { measureAccuracy, type AccuracyOptions, type AccuracyReport } from './accuracy.ts';
 import { contractSentences } from './contract-sentences.ts';
 import { quantizeModelDir, type QuantizeDirOptions } from './quantize-dir.ts';
@@ -74,6 +75,9 @@ export async function verifyModel(
   const ckpt = await loadCheckpoint(checkpointDir);
   const manifest = await readManifest(modelDir);
   const manifestFile = join(modelDir, 'manifest.json');
+  if (manifestDtype(manifest) !== 'fp32') {
+    throw new IsovaeError('E_MANIFEST', `${manifestFile}: a ${manifest.dtype} model is checked by its accuracy contract against the fp32 model, not by fp32 parity: use verifyQuantized (isovae verify <checkpoint|fp32-dir> ${modelDir}).`);
+  }
   if (JSON.stringify(manifest.model) !== JSON.stringify(ckpt.model)) {
     throw new IsovaeError('E_MANIFEST', `${manifestFile}: model ${JSON.stringify(manifest.model)} differs from the checkpoint's ${JSON.stringify(ckpt.model)}; this directory was exported from another checkpoint.`);
   }
@@ -145,7 +149,7 @@ export async function verifyQuantized(reference: string, modelDir: string, opts:
   sentencesFile?: string | undefined; maxSentences?: number | undefined; thresholds?: AccuracyOptions['thresholds']; backend?: BackendChoice;
 } = {}): Promise<{ dtype: ModelDtype; accuracy: AccuracyReport; parity: ParityTable | null }> {
   const manifest = await readManifest(modelDir);
-  const dtype = manifest.dtype ?? 'fp32';
+  const dtype = manifestDtype(manifest);
   if (dtype === 'fp32') throw new IsovaeError('E_MANIFEST', `${join(modelDir, 'manifest.json')}: a float32 model; verify it against its checkpoint (isovae verify <checkpoint> <model-dir>).`);
   const isDir = await readFile(join(reference, 'manifest.json')).then(() => true, () => false);
   const tmp = isDir ? null : await mkdtemp(join(tmpdir(), 'isovae-verify-fp32-'));
@@ -154,7 +158,7 @@ export async function verifyQuantized(reference: string, modelDir: string, opts:
     if (tmp) parity = (await exportModel(reference, tmp, { ...(opts.backend ? { backend: opts.backend } : {}) })).parity;
     const refDir = tmp ?? reference;
     const ref = await readManifest(refDir);
-    if ((ref.dtype ?? 'fp32') !== 'fp32') throw new IsovaeError('E_MANIFEST', `${join(refDir, 'manifest.json')}: the reference must be the float32 model (it is ${ref.dtype}).`);
+    if (manifestDtype(ref) !== 'fp32') throw new IsovaeError('E_MANIFEST', `${join(refDir, 'manifest.json')}: the reference must be the float32 model (it is ${ref.dtype}).`);
     const vocabText = await readFile(join(refDir, ref.vocab.file), 'utf8');
     if (JSON.stringify(ref.model) !== JSON.stringify(manifest.model) || ref.vocab.sha256 !== manifest.vocab.sha256) {
       throw new IsovaeError('E_MANIFEST', `${join(modelDir, 'manifest.json')}: model ${JSON.stringify(manifest.model)} / vocabulary ${manifest.vocab.sha256.slice(0, 12)} differ from the reference ${reference}; it was made from another model.`);

@@ -8,6 +8,7 @@ import { run as runQuantize } from '../../cli/quantize.ts';
 import { run as runVerify } from '../../cli/verify.ts';
 import { fixtureCorpus } from '../browser/fixture-corpus.ts';
 import { FIXTURE_MODELS } from '../browser/harness.ts';
+import { verifyModel } from '../../export/index.ts';
 import { saveTinyCheckpoint } from './fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'isovae-qcli-'));
@@ -64,5 +65,10 @@ describe('isovae quantize / verify (int8, fp16)', () => {
     const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
     expect(m.dtype).toBe('int8');
     expect(m.command).toBe('isovae train --test');
+    // fp32 parity does not apply to it; verify against the checkpoint re-exports the fp32 reference first
+    await expect(verifyModel(ckpt, out)).rejects.toThrow(/a int8 model is checked by its accuracy contract .*verifyQuantized/);
+    logs = [];
+    await runVerify([ckpt, out, '--backend', 'wasm', '--sentences', join(root, 'words.txt')]);
+    expect(logs.join('\n')).toMatch(/float32 export of the checkpoint \(the reference\):\n[\s\S]*parity: OK[\s\S]*accuracy of int8 vs fp32 on 4 sentences/);
   });
 });
