@@ -8,6 +8,7 @@ import { loadCheckpoint } from '../train/checkpoint.ts';
 import { formatDataReport, loadDataset } from '../train/data/index.ts';
 import { spectrumOfCheckpoint } from '../reproduce/evaluate.ts';
 import { trainModel } from '../train/trainer.ts';
+import { EXIT_INTERRUPTED, withInterrupt } from './interrupt.ts';
 
 /**
  * The main job's preset: a small model on the embedded Brown corpus that trains in a few minutes on 2 cores,
@@ -29,19 +30,23 @@ export const DEMO_SENTENCES = [
   'he looked at the old house and smiled .',
 ];
 
-const USAGE = `Usage: isovae demo [--out runs/demo] [--workers n] [--retrain]
+const USAGE = `Usage: isovae demo [--out runs/demo] [--engine ort|tfjs] [--workers n] [--retrain]
 
 The main job: trains an IGP and a DGP model (same data, same C) on the embedded Brown corpus,
 prints test AU, active directions, KL and Rec for both, exports each to ONNX, verifies the export against tfjs on
-onnxruntime-node and shows reconstructions made by the runtime. Finished runs are reused.`;
+onnxruntime-node and shows reconstructions made by the runtime. Finished runs are reused.
+Trains with the onnxruntime engine on every core (--engine tfjs: the reference engine, with --workers n
+data-parallel workers, default 2).`;
 
 /** `isovae demo` (what `npm start` runs). */
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'runs/demo' }, workers: { type: 'string' }, retrain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string', default: 'runs/demo' }, workers: { type: 'string' }, engine: { type: 'string', default: 'ort' }, retrain: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) return console.log(USAGE);
-  const workers = Number(values.workers ?? Math.min(2, availableParallelism()));
+  const engine = values.engine;
+  // Data-parallel workers are a tfjs-engine option; onnxruntime already uses every core.
+  const workers = engine === 'tfjs' ? Number(values.workers ?? Math.min(2, availableParallelism())) : 1;
   const results: Array<{ posterior: Posterior; dir: string; au: number; dirs: number; kl: number; rec: number }> = [];
-  const configOf = (posterior: Posterior, dir: string) => resolveTrainConfig({ source: 'demo preset', values: { ...DEMO_PRESET, posterior, workers, outDir: dir } });
+  const configOf = (posterior: Posterior, dir: string) => resolveTrainConfig({ source: 'demo preset', values: { ...DEMO_PRESET, posterior, engine, workers, outDir: dir } });
   // Both models train on the same data: load it once (as the trainer would) and hand it to the trainer. Its test
   // rows also give the active directions of reused runs, so the backend is needed even when nothing trains.
   const shared = configOf('iso', values.out!);
@@ -58,7 +63,9 @@ export async function run(argv: string[]): Promise<void> {
     }
     if (!metrics) {
       console.error(`\n== training ${posterior === 'iso' ? 'IGP' : 'DGP'} (C=${cfg.c}) into ${dir}`);
-      const r = await trainModel(cfg, { dataset: ds, resume: !values.retrain, command: `isovae demo --out ${values.out}` });
+      const r = await withInterrupt('stopping after this step; writing a checkpoint (run the demo again to continue)', (signal) =>
+        trainModel(cfg, { dataset: ds, resume: values.retrain ? false : 'if-present', overwrite: values.retrain === true, command: `isovae demo --out ${values.out}`, signal }));
+      if (r.interrupted) process.exitCode = EXIT_INTERRUPTED;
       if (r.interrupted || !r.test) return;
       metrics = r.test as unknown as Record<string, number>;
     } else {

@@ -1,10 +1,12 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { loadModel } from '../runtime/index.ts';
 import type { IsovaeModel } from '../runtime/model.ts';
 import { PROVIDERS, type LoadOptions, type Provider } from '../runtime/types.ts';
+import { inputLines, lenientNote } from './input.ts';
+import { yieldToEventLoop } from './interrupt.ts';
+import { withOutput, type TextSink } from './output.ts';
+
+export type { TextSink } from './output.ts';
 
 const USAGE = `Usage: isovae encode <model-dir> [options]
 
@@ -21,8 +23,11 @@ Options:
   --provider <list>    execution providers in order, comma-separated: cpu, cuda (default cpu)
   --strict             fail instead of falling back when a provider is unavailable
   --threads <n>        onnxruntime intra-op threads (default: all cores)
+  --lenient            replace invalid UTF-8 with U+FFFD (counted on stderr) instead of failing
   -h, --help           show this help
-Lines longer than the model's maxLen - 1 words are truncated (counted on stderr).`;
+Lines end at \n or \r\n (a lone \r is part of the line). Lines longer than the model's maxLen - 1 words
+are truncated (counted on stderr). A file --output is written under a temporary name and renamed when
+complete; Ctrl-C stops after the current batch and keeps the rows written so far (exit code 130).`;
 
 /** Shared model options of the runtime commands (`encode`, `generate`). */
 export const MODEL_OPTIONS = {
@@ -52,10 +57,6 @@ export function intArg(v: string, flag: string, min: number): number {
   return n;
 }
 
-/** Something that accepts text chunks, honouring back-pressure. */
-export interface TextSink {
-  write(chunk: string): Promise<void>;
-}
 
 /** Float32 value as the shortest decimal that round-trips to the same float32. */
 function f32(v: number): string {
@@ -64,14 +65,15 @@ function f32(v: number): string {
 
 /**
  * Stream `lines` through `model.encode` in batches of `batch`, writing one row per line to `out`
- * in `format`. Memory holds one batch. Returns the number of lines and of truncated lines.
+ * in `format`. Memory holds one batch. Returns the number of lines and of truncated lines; when `signal`
+ * aborts, stops after the batch in progress (its rows are written) with `interrupted` set.
  */
 export async function encodeLines(
   model: IsovaeModel,
   lines: AsyncIterable<string>,
   out: TextSink,
-  opts: { format: 'json' | 'csv'; batch: number; logvar: boolean },
-): Promise<{ lines: number; truncated: number }> {
+  opts: { format: 'json' | 'csv'; batch: number; logvar: boolean; signal?: AbortSignal },
+): Promise<{ lines: number; truncated: number; interrupted: boolean }> {
   const k = model.latentDim;
   const withLv = opts.logvar && model.config.posterior !== 'ae';
   if (opts.logvar && !withLv) throw new RangeError('--logvar: this model is an AE and has no log-variance.');
@@ -101,25 +103,14 @@ export async function encodeLines(
   };
   for await (const line of lines) {
     pending.push(line);
-    if (pending.length >= opts.batch) await flush();
+    if (pending.length >= opts.batch) {
+      await flush();
+      await yieldToEventLoop();
+      if (opts.signal?.aborted) return { lines: count, truncated, interrupted: true };
+    }
   }
   await flush();
-  return { lines: count, truncated };
-}
-
-/** A TextSink over a node Writable (waits for 'drain' when its buffer is full). */
-export function streamSink(stream: NodeJS.WritableStream): TextSink {
-  return {
-    write: async (chunk) => {
-      if (!stream.write(chunk)) await once(stream, 'drain');
-    },
-  };
-}
-
-/** Lines of a file, or of stdin for "-" (CRLF tolerated). */
-export function inputLines(input: string): AsyncIterable<string> {
-  const stream = input === '-' ? process.stdin : createReadStream(input, { encoding: 'utf8' });
-  return createInterface({ input: stream, crlfDelay: Infinity });
+  return { lines: count, truncated, interrupted: false };
 }
 
 /** `isovae encode <model-dir> [--input file|-] [--format json|csv] [--batch 128] ...` */
@@ -134,6 +125,7 @@ export async function run(argv: string[]): Promise<void> {
       format: { type: 'string', default: 'json' },
       batch: { type: 'string', default: '128' },
       logvar: { type: 'boolean' },
+      lenient: { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -144,16 +136,19 @@ export async function run(argv: string[]): Promise<void> {
   const format = values.format;
   if (format !== 'json' && format !== 'csv') throw new RangeError(`--format must be json or csv (got "${format}").`);
   const batch = intArg(values.batch, '--batch', 1);
-  const model = await loadModel(positionals[0]!, loadOptionsFrom(values));
-  const outStream = values.output === '-' ? process.stdout : createWriteStream(values.output);
-  try {
-    const res = await encodeLines(model, inputLines(values.input), streamSink(outStream), { format, batch, logvar: values.logvar ?? false });
-    if (res.truncated > 0) process.stderr.write(`isovae encode: ${res.truncated} of ${res.lines} lines were longer than ${model.maxLen - 1} words and were truncated.\n`);
-  } finally {
-    await model.dispose();
-    if (outStream !== process.stdout) {
-      outStream.end();
-      await once(outStream, 'finish');
+  const loadOpts = loadOptionsFrom(values);
+  const stats = { lines: 0, replacedLines: 0 };
+  const lines = inputLines(values.input, { lenient: values.lenient ?? false, stats });
+  await withOutput('encode', values.output, [values.input], async (out, signal) => {
+    const model = await loadModel(positionals[0]!, loadOpts);
+    try {
+      const res = await encodeLines(model, lines, out, { format, batch, logvar: values.logvar ?? false, signal });
+      if (res.truncated > 0) process.stderr.write(`isovae encode: ${res.truncated} of ${res.lines} lines were longer than ${model.maxLen - 1} words and were truncated.\n`);
+      return { rows: res.lines, interrupted: res.interrupted };
+    } finally {
+      await model.dispose();
     }
-  }
+  });
+  const note = lenientNote('encode', stats);
+  if (note) process.stderr.write(note + '\n');
 }

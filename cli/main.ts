@@ -1,4 +1,5 @@
-import { IsovaeError } from '../core/errors.ts';
+import { describeError } from './errors.ts';
+import { writeError } from './output.ts';
 
 /** Sub-commands: each module exports `run(argv)` and is loaded only when used (the runtime ones never load tfjs). */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (argv: string[]) => Promise<void> }> }> = {
@@ -21,9 +22,10 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Entry point of the `isovae` binary. Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted. */
+/** Entry point of the `isovae` binary. Exit codes: 0 ok, 1 error, 2 usage, 130 interrupted. `--debug` anywhere prints stacks. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = argv.includes('--debug') || process.env.ISOVAE_DEBUG === '1';
+  const [name, ...rest] = argv.filter((a) => a !== '--debug');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
     return name ? 0 : 2;
@@ -33,24 +35,26 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`isovae: unknown command "${name}".\n\n${usage()}`);
     return 2;
   }
+  // Failures outside the command's promise chain (a stream or worker error event) get the same one-line report.
+  const fatal = (err: unknown) => {
+    const { text, exitCode } = describeError(name, err, debug);
+    if (text) process.stderr.write(text + '\n');
+    process.exit(exitCode);
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
+  // A reader that closes our stdout early (| head) must not crash log output (the output path stops the work);
+  // any other stdout failure (a full disk) ends the command with an E_WRITE naming standard output.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') fatal(writeError('standard output', err, false));
+  });
   try {
     await (await cmd.load()).run(rest);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
-    if (err instanceof IsovaeError) {
-      console.error(`isovae ${name}: ${err.message} [${err.code}]`);
-      return 1;
-    }
-    if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`isovae ${name}: ${err.message}\n(see isovae ${name} --help)`);
-      return 2;
-    }
-    if (err instanceof RangeError || err instanceof TypeError) {
-      // bad arguments reported by a library function: its message names the argument
-      console.error(`isovae ${name}: ${err.message}\n(see isovae ${name} --help)`);
-      return 2;
-    }
-    throw err;
+    const { text, exitCode } = describeError(name, err, debug);
+    if (text) console.error(text);
+    return exitCode;
   }
 }
 

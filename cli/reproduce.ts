@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_CONFIG } from '../core/config.ts';
+import { IsovaeError } from '../core/errors.ts';
 import type { BackendChoice } from '../train/backend.ts';
 import type { PaperDataset } from '../eval/index.ts';
 import { DEFAULT_FRACTIONS } from '../reproduce/grid.ts';
@@ -29,7 +30,8 @@ Options:
   --set <k=v,...>                     training options over the preset (keys of TrainConfig), e.g.
                                       --set maxTrainSentences=6000,maxEvalSentences=2000
   --paper <dbpedia|yahoo>             the paper's numbers to compare with (default dbpedia)
-  --workers <n>                       data-parallel gradient workers per run (default 1)
+  --engine <ort|tfjs>                 training engine of every run (default ort: onnxruntime on every core)
+  --workers <n>                       tfjs engine: data-parallel gradient workers per run (default 1)
   --backend <auto|wasm|node|cpu>      tfjs backend (default auto)
   --report-only                       rebuild the report from finished runs, train nothing
   --report-dir <dir>                  write the report there instead of <out> (runs stay in <out>)
@@ -49,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
     args: argv, strict: true, allowPositionals: false,
     options: {
       data: { type: 'string', default: 'brown' }, scale: { type: 'string', default: 'tiny' }, out: { type: 'string' }, seeds: { type: 'string' },
-      fractions: { type: 'string' }, set: { type: 'string' }, only: { type: 'string' }, paper: { type: 'string', default: 'dbpedia' }, workers: { type: 'string', default: '1' },
+      fractions: { type: 'string' }, set: { type: 'string' }, only: { type: 'string' }, paper: { type: 'string', default: 'dbpedia' }, workers: { type: 'string', default: '1' }, engine: { type: 'string', default: 'ort' },
       backend: { type: 'string', default: 'auto' }, notes: { type: 'string' }, 'report-dir': { type: 'string' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
@@ -60,6 +62,7 @@ export async function run(argv: string[]): Promise<void> {
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) throw new RangeError(`--seeds "${values.seeds}": expected non-negative integers`);
   if (values.paper !== 'dbpedia' && values.paper !== 'yahoo') throw new RangeError(`--paper "${values.paper}": expected dbpedia or yahoo`);
   if (!['auto', 'wasm', 'node', 'cpu'].includes(values.backend!)) throw new RangeError(`--backend "${values.backend}": expected auto, wasm, node or cpu`);
+  if (values.engine !== 'ort' && values.engine !== 'tfjs') throw new IsovaeError('E_CONFIG', `--engine "${values.engine}": expected ort or tfjs`);
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`--workers "${values.workers}": expected an integer >= 1`);
   const overrides: Record<string, number> = {};
@@ -75,7 +78,7 @@ export async function run(argv: string[]): Promise<void> {
   await withInterrupt('stopping after the current step; the checkpoint is written, run the same command to continue', async (signal) => {
     const r = await reproduce({
       data: parseDataSource(values.data!), scale, out, seeds, fractions: list('fractions', values.fractions, DEFAULT_FRACTIONS),
-      only: values.only ? values.only.split(',').filter((s) => s !== '') : [], overrides, paper: values.paper as PaperDataset, workers,
+      only: values.only ? values.only.split(',').filter((s) => s !== '') : [], overrides, paper: values.paper as PaperDataset, workers, engine: values.engine as 'ort' | 'tfjs',
       backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, notes: values.notes ? readFileSync(values.notes, 'utf8') : '', ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}), command: `isovae reproduce ${argv.join(' ')}`, signal,
     });
     if (r.interrupted) process.exitCode = 130;

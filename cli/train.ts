@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type DataSource, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { trainModel } from '../train/trainer.ts';
-import { withInterrupt } from './interrupt.ts';
+import { EXIT_INTERRUPTED, withInterrupt } from './interrupt.ts';
 
 /** `--vocab-words` <-> `vocabWords`. */
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -26,7 +26,7 @@ const NUMERIC = Object.entries(DEFAULT_TRAIN_CONFIG).filter(([, v]) => typeof v 
 
 export const TRAIN_USAGE = `Usage: isovae train [options]
 
-Train the paper's LSTM VAE (IGP or DGP) or the AE baseline with tfjs. Defaults are the paper's
+Train the paper's LSTM VAE (IGP or DGP) or the AE baseline. Defaults are the paper's
 (E=200 H=512 K=32, 12K words, batch 128, 20 epochs, Adam 5e-4, C warm-up 5000 steps).
 
 Options:
@@ -35,17 +35,26 @@ Options:
   --c <nats>                          target KL C (default 15)
   --out <dir>                         run directory (default runs/default); checkpoint in <dir>/checkpoint
   --config <file.json>                config overrides (flags win over the file)
-  --resume                            continue from <out>/checkpoint
-  --backend <auto|wasm|node|cpu>      tfjs backend (default auto: tfjs-node if installed, else wasm)
-  --workers <n>                       data-parallel gradient workers (default 1)
-${NUMERIC.filter((k) => !['c', 'workers'].includes(k)).map((k) => `  --${kebab(k)} <n>`.padEnd(38) + `(default ${(DEFAULT_TRAIN_CONFIG as unknown as Record<string, number>)[k]})`).join('\n')}
+  --resume                            continue from <out>/checkpoint (error if there is none; completes
+                                      a save interrupted by a crash, saying so)
+  --overwrite                         start from scratch even if <out> holds a checkpoint (otherwise refused)
+  --engine <ort|tfjs>                 training engine (default ort: onnxruntime-node on every core;
+                                      tfjs: the reference engine on tfjs-wasm)
+  --provider <cpu|cuda>               ort engine: execution provider (default cpu; cuda falls back to cpu
+                                      with a warning where the CUDA provider is not installed)
+  --strict                            ort engine: fail instead of falling back to cpu
+  --threads <n>                       ort engine: onnxruntime threads (default 0 = every core)
+  --backend <auto|wasm|node|cpu>      tfjs engine: tfjs backend (default auto: tfjs-node if installed, else wasm)
+  --workers <n>                       tfjs engine: data-parallel gradient workers (default 1)
+${NUMERIC.filter((k) => !['c', 'workers', 'threads'].includes(k)).map((k) => `  --${kebab(k)} <n>`.padEnd(38) + `(default ${(DEFAULT_TRAIN_CONFIG as unknown as Record<string, number>)[k]})`).join('\n')}
   -h, --help`;
 
 /** `isovae train`: flags and an optional JSON file over the defaults; Ctrl-C writes a checkpoint and exits 130. */
 export async function run(argv: string[]): Promise<void> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     data: { type: 'string' }, posterior: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' },
-    resume: { type: 'boolean' }, backend: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    resume: { type: 'boolean' }, overwrite: { type: 'boolean' }, backend: { type: 'string' }, engine: { type: 'string' }, provider: { type: 'string' },
+    strict: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   };
   for (const k of NUMERIC) options[kebab(k)] = { type: 'string' };
   const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
@@ -64,6 +73,9 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (typeof values.posterior === 'string') flags.posterior = values.posterior;
   if (typeof values.backend === 'string') flags.backend = values.backend;
+  if (typeof values.engine === 'string') flags.engine = values.engine;
+  if (typeof values.provider === 'string') flags.provider = values.provider;
+  if (values.strict === true) flags.strict = true;
   if (typeof values.out === 'string') flags.outDir = values.out;
   if (typeof values.data === 'string') flags.data = parseDataSource(values.data);
   const layers: Array<{ source: string; values: Record<string, unknown> }> = [];
@@ -80,9 +92,10 @@ export async function run(argv: string[]): Promise<void> {
   }
   layers.push({ source: 'command line', values: flags });
   const cfg: TrainConfig = resolveTrainConfig(...layers);
+  if (values.resume === true && values.overwrite === true) throw new RangeError('--resume and --overwrite exclude each other: continue the run, or replace it.');
   await withInterrupt('stopping after this step; writing a checkpoint', async (signal) => {
-    const result = await trainModel(cfg, { resume: values.resume === true, command: `isovae train ${argv.join(' ')}`.trim(), signal });
-    if (result.interrupted) process.exitCode = 130;
+    const result = await trainModel(cfg, { resume: values.resume === true, overwrite: values.overwrite === true, command: `isovae train ${argv.join(' ')}`.trim(), signal });
+    if (result.interrupted) process.exitCode = EXIT_INTERRUPTED;
     else console.log(JSON.stringify({ checkpoint: result.checkpoint, test: result.test }, null, 2));
   });
 }

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { BackendChoice } from '../train/backend.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatAccuracy, formatParityTable, verifyModel, verifyQuantized, type ParityProvider } from '../export/index.ts';
+import { formatAccuracy, formatParityTable, otherRunHint, verifyModel, verifyQuantized, type ParityProvider } from '../export/index.ts';
 import { ACCURACY_OPTIONS, ACCURACY_USAGE, parseAccuracyFlags } from './accuracy-flags.ts';
 
 const USAGE = `Usage: isovae verify <checkpoint> <model-dir> [options]
@@ -66,6 +66,8 @@ export async function run(argv: string[]): Promise<void> {
     ...(atol !== undefined ? { parity: { atol } } : {}),
   });
   console.log(values.json ? JSON.stringify(table, null, 2) : formatParityTable(table));
+  const hint = otherRunHint(table);
+  if (hint) console.error(`isovae verify: ${hint}`);
   if (!values.json && !values.provider && !table.providers.some((p) => p.provider === 'cuda')) {
     console.log('cuda: not checked (onnxruntime-node CUDA EP not installed or no usable GPU; install with ONNXRUNTIME_NODE_INSTALL=cuda12)');
   }

@@ -64,6 +64,17 @@ export interface TrainConfig {
   data: DataSource;
   /** Output directory for checkpoints and logs. */
   outDir: string;
+  /**
+   * Training engine: `ort` (default: the step as ONNX graphs on onnxruntime-node, every core) or `tfjs` (the
+   * reference engine with hand-written backward passes on tfjs; `backend` and `workers` apply to it).
+   */
+  engine: 'ort' | 'tfjs';
+  /** onnxruntime execution provider of the `ort` engine: `cpu` (default) or `cuda` (falls back to cpu with a warning). */
+  provider: 'cpu' | 'cuda';
+  /** Fail instead of falling back when `provider` is unavailable (default false). */
+  strict: boolean;
+  /** onnxruntime intra-op threads of the `ort` engine; 0 (default) = every core. Fix it for bit-exact resume across machines. */
+  threads: number;
   /** tfjs backend: `auto` picks tfjs-node when installed and loadable, else wasm. */
   backend: 'auto' | 'wasm' | 'node' | 'cpu';
   /** Number of data-parallel gradient workers (1 = train on this thread). */
@@ -96,6 +107,10 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   dataSeed: 0,
   data: { kind: 'brown' },
   outDir: 'runs/default',
+  engine: 'ort',
+  provider: 'cpu',
+  strict: false,
+  threads: 0,
   backend: 'auto',
   workers: 1,
   maxTrainSentences: 0,
@@ -105,11 +120,11 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
 
 const NUMERIC_KEYS = [
   'c', 'beta', 'cSteps', 'klAnnealSteps', 'embeddingDim', 'hiddenDim', 'latentDim', 'vocabWords', 'maxLen',
-  'batchSize', 'epochs', 'lr', 'adamEps', 'seed', 'dataSeed', 'workers', 'maxTrainSentences', 'trainFraction', 'maxEvalSentences',
+  'batchSize', 'epochs', 'lr', 'adamEps', 'seed', 'dataSeed', 'workers', 'threads', 'maxTrainSentences', 'trainFraction', 'maxEvalSentences',
 ] as const;
 const INTEGER_KEYS = new Set<string>([
   'cSteps', 'klAnnealSteps', 'embeddingDim', 'hiddenDim', 'latentDim', 'vocabWords', 'maxLen', 'batchSize',
-  'epochs', 'seed', 'dataSeed', 'workers', 'maxTrainSentences', 'maxEvalSentences',
+  'epochs', 'seed', 'dataSeed', 'workers', 'threads', 'maxTrainSentences', 'maxEvalSentences',
 ]);
 
 /**
@@ -156,6 +171,9 @@ export function validateTrainConfig(cfg: TrainConfig): void {
   if (cfg.adamEps <= 0) bad('adamEps', 'must be > 0');
   if (!(cfg.trainFraction > 0 && cfg.trainFraction <= 1)) bad('trainFraction', 'must be in (0, 1]');
   if (!['auto', 'wasm', 'node', 'cpu'].includes(cfg.backend)) bad('backend', 'must be auto, wasm, node or cpu');
+  if (!['ort', 'tfjs'].includes(cfg.engine)) bad('engine', 'must be ort (onnxruntime, the default) or tfjs');
+  if (!['cpu', 'cuda'].includes(cfg.provider)) bad('provider', 'must be cpu or cuda (the ort engine runs on onnxruntime-node)');
+  if (typeof cfg.strict !== 'boolean') bad('strict', 'must be true or false');
   const d = cfg.data as unknown;
   if (typeof d !== 'object' || d === null || !['brown', 'dir', 'csv'].includes((d as { kind?: string }).kind ?? '')) {
     bad('data', 'must be {"kind":"brown"}, {"kind":"dir","path":...} or {"kind":"csv","path":...}');

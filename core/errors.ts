@@ -27,4 +27,10 @@ export type IsovaeErrorCode =
   | 'E_PROVIDER' // execution provider requested in strict mode is unavailable
   | 'E_EXPORT_PARITY' // export-time validation found a mismatch
   | 'E_QUANT_ACCURACY' // a quantized model (int8 / fp16) fails its accuracy contract against fp32
-  | 'E_BACKEND'; // a tfjs backend could not be loaded
+  | 'E_BACKEND' // a tfjs backend could not be loaded
+  | 'E_INPUT' // an input text file is missing, unreadable or not valid UTF-8 (names file and line)
+  | 'E_OUTPUT' // an output was refused before writing (it is the input, a directory, or cannot be created)
+  | 'E_WRITE' // a write, close or rename of an output failed (e.g. ENOSPC); names the file
+  | 'E_RUN_EXISTS' // a training run directory already holds a checkpoint (use --resume or --overwrite)
+  | 'E_NOT_FINITE' // weights contain NaN or Inf (export refuses them)
+  | 'E_INTERNAL'; // an unexpected failure (a bug, or a library error): rerun with --debug for the stack

@@ -5,7 +5,7 @@ import { MANIFEST_FILE, parseManifest, type ModelManifest } from '../core/model-
 import type { GraphOptions } from './model-files.ts';
 import { formatParityTable, type ParityReference, type ParityTable } from './parity-types.ts';
 import { checkParity, type ParityOptions } from './validate.ts';
-import { writeModelDir, type ExportSource } from './write-model-dir.ts';
+import { assertFiniteWeights, withStagedModelDir, writeModelFiles, type ExportSource } from './write-model-dir.ts';
 
 /** Options of an export: graph choices plus the export-time parity check. */
 export interface ExportOptions extends GraphOptions {
@@ -15,26 +15,30 @@ export interface ExportOptions extends GraphOptions {
 
 /**
  * Throw IsovaeError('E_EXPORT_PARITY') unless `table.ok`, listing the max abs diff of every output
- * and every failure (the model directory is left in place for inspection).
+ * and every failure.
  */
 export function assertParity(table: ParityTable, where: string): void {
   if (table.ok) return;
   throw new IsovaeError('E_EXPORT_PARITY',
     `${where}: the ONNX graphs do not reproduce the trained model (atol ${table.atol}):\n${formatParityTable(table)}\n` +
-    'Do not ship this model; report the table above as a bug of the exporter.');
+    'Nothing was written to the model directory. If the checkpoint is intact (its sha256 verified on load), report the table above as a bug of the exporter.');
 }
 
 /**
  * Write the model directory for `src` and, when `reference` is given, validate it against that
- * reference on onnxruntime-node (fails with E_EXPORT_PARITY). Returns the manifest and the parity
- * table (null when not validated).
+ * reference on onnxruntime-node (fails with E_EXPORT_PARITY). Both happen in a staging directory that
+ * replaces `outDir` only when everything passed (write-model-dir.ts), so a failed export leaves no
+ * loadable model. Returns the manifest and the parity table (null when not validated).
  */
 export async function exportFromSource(src: ExportSource, outDir: string, reference: ParityReference | null, opts: ExportOptions = {}): Promise<{ manifest: ModelManifest; parity: ParityTable | null }> {
-  const manifest = await writeModelDir(src, outDir, opts);
-  if (!reference) return { manifest, parity: null };
-  const parity = await checkParity(outDir, manifest, reference, opts.parity);
-  assertParity(parity, `export to ${outDir}`);
-  return { manifest, parity };
+  assertFiniteWeights(src, `export to ${outDir}`);
+  return withStagedModelDir(outDir, async (stage) => {
+    const manifest = await writeModelFiles(src, stage, opts);
+    if (!reference) return { manifest, parity: null };
+    const parity = await checkParity(stage, manifest, reference, opts.parity);
+    assertParity(parity, `export to ${outDir}`);
+    return { manifest, parity };
+  });
 }
 
 /**

@@ -26,7 +26,7 @@ import { quantizeModelDir, type QuantizeDirOptions } from './quantize-dir.ts';
 
 export { assertParity, exportFromSource, readManifest, type ExportOptions } from './export-model.ts';
 export { buildModelFiles, type GraphOptions } from './model-files.ts';
-export { formatParityTable, type ParityReference, type ParityTable, type ProviderParity, type OutputParity, type GreedyParity } from './parity-types.ts';
+export { failingOutputs, formatParityTable, otherRunHint, type ParityReference, type ParityTable, type ProviderParity, type OutputParity, type GreedyParity } from './parity-types.ts';
 export { kerasToOnnxLstm } from './lstm-weights.ts';
 export { checkParity, type ParityOptions } from './validate.ts';
 export type { GraphSpec, ModelManifest } from '../core/model-dir.ts';

@@ -53,6 +53,32 @@ export interface ParityTable {
   ok: boolean;
 }
 
+/**
+ * Failing outputs (max abs diff above atol, or next_token mismatches) and all outputs, over every provider.
+ * When most fail (more than half), the model directory was almost certainly exported from other weights than
+ * the checkpoint's (another run or another epoch), not miscompiled: an exporter bug shows in one graph.
+ */
+export function failingOutputs(t: ParityTable): { failed: number; total: number; likelyOtherRun: boolean } {
+  let failed = 0;
+  let total = 0;
+  for (const p of t.providers) {
+    for (const o of p.outputs) {
+      total++;
+      if (o.maxAbsDiff > t.atol || (o.mismatches ?? 0) > 0) failed++;
+    }
+  }
+  return { failed, total, likelyOtherRun: total > 0 && failed * 2 > total };
+}
+
+/** The verdict `isovae verify` adds when most outputs fail (null otherwise). */
+export function otherRunHint(t: ParityTable): string | null {
+  const f = failingOutputs(t);
+  return f.likelyOtherRun
+    ? `${f.failed} of ${f.total} outputs differ: the checkpoint and the model are probably not the same run (or not the same epoch of it). ` +
+      'Check both paths, or re-export the model from this checkpoint.'
+    : null;
+}
+
 /** Render a parity table as aligned text lines (one block per provider). */
 export function formatParityTable(t: ParityTable): string {
   const lines: string[] = [];

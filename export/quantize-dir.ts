@@ -1,11 +1,12 @@
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { IsovaeError } from '../core/errors.ts';
 import { encodeModel } from '../onnx/builder.ts';
 import { decodeModel, FP16_SCHEME, INT8_SCHEME, quantizeModel, type WeightDtype } from '../onnx/quantize.ts';
 import { formatAccuracy, measureAccuracy, type AccuracyOptions, type AccuracyReport } from './accuracy.ts';
 import { readManifest } from './export-model.ts';
-import { manifestDtype, type GraphName, type ManifestQuantization, type ModelManifest } from '../core/model-dir.ts';
+import { MANIFEST_FILE, manifestDtype, type GraphName, type ManifestQuantization, type ModelManifest } from '../core/model-dir.ts';
+import { withStagedModelDir } from './write-model-dir.ts';
 import { sha256Hex } from './manifest.ts';
 import { readGraphs } from './validate.ts';
 
@@ -31,7 +32,8 @@ export interface QuantizeDirOptions extends AccuracyOptions {
 /**
  * Write `outDir`: the float32 model directory `srcDir` with its weights converted to `opts.dtype`
  * (onnx/quantize.ts), the same vocabulary and IO, and a manifest with `dtype`, `quantization` and the
- * `accuracy` measured against `srcDir` (export/accuracy.ts). Throws IsovaeError('E_QUANT_ACCURACY') with
+ * `accuracy` measured against `srcDir` (export/accuracy.ts). `outDir` is replaced atomically as a whole
+ * (new, empty or a model directory; IsovaeError E_OUTPUT otherwise). Throws IsovaeError('E_QUANT_ACCURACY') with
  * the measured figures when a threshold fails (unless `allowAccuracyLoss`; the directory is kept for
  * inspection either way), E_MANIFEST if `srcDir` is not a float32 model directory, E_MODEL_FILE if a
  * graph fails its sha256.
@@ -67,16 +69,19 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
       source: { manifestSha256: sha256Hex(await readFile(srcFile)) },
     },
   };
-  await mkdir(outDir, { recursive: true });
-  for (const [name, bytes] of out) await writeFile(join(outDir, src.graphs[name]!.file), bytes);
-  if (!out.has('encoder_fused')) await rm(join(outDir, 'encoder_fused.onnx'), { force: true });
-  await copyFile(join(srcDir, src.vocab.file), join(outDir, src.vocab.file));
-  const write = (m: ModelManifest): Promise<void> => writeFile(join(outDir, 'manifest.json'), `${JSON.stringify(m, null, 2)}\n`);
-  await write(manifest);
-  if (!opts.sentences) return { manifest, accuracy: null };
-  const accuracy = await measureAccuracy(srcDir, outDir, opts.sentences.inputs, opts.sentences.source, opts);
-  manifest.accuracy = accuracy;
-  await write(manifest);
+  // Written and measured in a staging directory that then replaces outDir as a whole (export/atomic-dir.ts).
+  const accuracy = await withStagedModelDir(outDir, async (stage) => {
+    for (const [name, bytes] of out) await writeFile(join(stage, src.graphs[name]!.file), bytes);
+    await copyFile(join(srcDir, src.vocab.file), join(stage, src.vocab.file));
+    const write = (m: ModelManifest): Promise<void> => writeFile(join(stage, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
+    await write(manifest);
+    if (!opts.sentences) return null;
+    const report = await measureAccuracy(srcDir, stage, opts.sentences.inputs, opts.sentences.source, opts);
+    manifest.accuracy = report;
+    await write(manifest);
+    return report;
+  });
+  if (!accuracy) return { manifest, accuracy: null };
   if (!accuracy.ok && !opts.allowAccuracyLoss) {
     throw new IsovaeError('E_QUANT_ACCURACY',
       `${outDir}: the ${opts.dtype} model fails its accuracy contract against ${srcDir}:\n${formatAccuracy(accuracy)}\n` +

@@ -31,6 +31,11 @@ export class GraphBuilder {
     return this.op(opType, inputs, attrs, output === undefined ? 1 : [output])[0]!;
   }
 
+  /** Nodes emitted so far: node `<scope>/<OpType>_<n>` has n < nodeCount (callers mark ranges, e.g. for profiles). */
+  get nodeCount(): number {
+    return this.count;
+  }
+
   /** Add an initializer (name must be unique in the graph) and return its name. */
   init(name: string, type: ElemType, dims: readonly number[], data: ArrayLike<number>): string {
     if (this.initNames.has(name)) throw new RangeError(`GraphBuilder(${this.scope}): initializer "${name}" defined twice.`);

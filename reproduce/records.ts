@@ -11,7 +11,7 @@ import type { ClassificationResult, RunMetrics } from '../eval/index.ts';
 import type { GridRun } from './grid.ts';
 
 /** The training configuration without the keys that do not change the trained model. */
-export type ComparableConfig = Omit<TrainConfig, 'outDir' | 'workers' | 'backend'>;
+export type ComparableConfig = Omit<TrainConfig, 'outDir' | 'workers' | 'backend' | 'engine' | 'provider' | 'strict' | 'threads'>;
 
 /** One finished, evaluated run. */
 export interface RunRecord extends GridRun {
@@ -30,13 +30,14 @@ export interface RunRecord extends GridRun {
 }
 
 /**
- * `cfg` (over the defaults) without outDir / workers / backend, keys sorted (so JSON comparison is stable). Data-parallel
+ * `cfg` (over the defaults) without outDir / workers / backend / engine / provider / strict / threads, keys sorted (so JSON
+ * comparison is stable). The engine (ort or tfjs; they agree up to float rounding), data-parallel
  * workers and the backend change speed, not the model (the trainer's workers are bit-compatible
  * up to float summation order).
  */
 export function comparableConfig(cfg: TrainConfig): ComparableConfig {
   // Defaults first, so a checkpoint from before a new option was added still compares equal.
-  const { outDir: _o, workers: _w, backend: _b, ...rest } = { ...DEFAULT_TRAIN_CONFIG, ...cfg };
+  const { outDir: _o, workers: _w, backend: _b, engine: _e, provider: _p, strict: _s, threads: _t, ...rest } = { ...DEFAULT_TRAIN_CONFIG, ...cfg };
   return Object.fromEntries(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))) as ComparableConfig;
 }
 

@@ -39,8 +39,10 @@ export interface ReproduceOptions {
   only: readonly string[];
   /** [1] Data-parallel gradient workers per training run. */
   workers: number;
-  /** [auto] tfjs backend. */
+  /** [auto] tfjs backend (tfjs engine, and the evaluation's reference model). */
   backend: BackendChoice;
+  /** [ort] Training engine of every run (ort: onnxruntime; tfjs: the reference engine). */
+  engine: 'ort' | 'tfjs';
   /**
    * [{}] Training options over the preset's (e.g. `{ maxTrainSentences: 6000 }`); a run's posterior,
    * c, cSteps, seed, trainFraction and outDir are always set by the grid.
@@ -84,7 +86,7 @@ export interface ReproduceResult {
  */
 export async function reproduce(options: Partial<ReproduceOptions> & { out: string }): Promise<ReproduceResult> {
   const o: ReproduceOptions = {
-    data: { kind: 'brown' }, scale: 'tiny', seeds: [0, 1, 2], fractions: DEFAULT_FRACTIONS, only: [], workers: 1, backend: 'auto',
+    data: { kind: 'brown' }, scale: 'tiny', seeds: [0, 1, 2], fractions: DEFAULT_FRACTIONS, only: [], workers: 1, backend: 'auto', engine: 'ort',
     overrides: {}, paper: 'dbpedia', reportOnly: false, notes: '', command: '', log: (l) => process.stderr.write(l + '\n'), progress: true, ...options,
   };
   const out = resolve(o.out);
@@ -97,7 +99,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
   o.log(formatDataReport(ds.report));
   const runs = gridRuns({ seeds: o.seeds, fractions: o.fractions, only: o.only });
   const nTrain = ds.train.ids.length;
-  const configs = new Map(runs.map((r) => [r.id, runConfig(r, preset, o.data, out, nTrain, { workers: o.workers, backend: o.backend })]));
+  const configs = new Map(runs.map((r) => [r.id, runConfig(r, preset, o.data, out, nTrain, { workers: o.workers, backend: o.backend, engine: o.engine })]));
   const steps = (cfg: TrainConfig) => Math.ceil(trainSentences(nTrain, cfg.trainFraction, cfg.maxTrainSentences) / cfg.batchSize) * cfg.epochs;
   const fullSteps = steps(configs.get(runs[0]?.id ?? '') ?? runConfig(gridRuns({ seeds: [0], fractions: [1], only: [] })[0]!, preset, o.data, out, nTrain));
   const units = (r: GridRun) => steps(configs.get(r.id)!) + 0.2 * fullSteps; // evaluation ~ a fifth of a full training run
@@ -112,6 +114,10 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
   let seconds = 0;
   const report = () => (result.files = writeReport(out, runs.map((r) => readRunRecord(join(out, 'runs', r.id))).filter((x): x is RunRecord => x !== null), meta, o.reportDir ? resolve(o.reportDir) : out));
   for (const [i, run] of runs.entries()) {
+    if (o.signal?.aborted) {
+      result.interrupted = true; // Ctrl-C during an evaluation: stop before the next run
+      break;
+    }
     const cfg = configs.get(run.id)!;
     const dir = cfg.outDir;
     const rec = readRunRecord(dir);
@@ -137,7 +143,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     if (!ckFinished?.state.finished) {
       say(`== ${run.id}: training (${cfg.posterior}${run.c === null ? '' : ` C=${cfg.c}`}, seed ${cfg.seed}, ${(cfg.trainFraction * 100).toPrecision(3)}% of the data, cSteps ${cfg.cSteps})`);
       const r = await trainModel(cfg, {
-        dataset: ds, resume: true, command: o.command, log: (l) => say(`   ${run.id}: ${l}`), ...(o.signal ? { signal: o.signal } : {}),
+        dataset: ds, resume: 'if-present', command: o.command, log: (l) => say(`   ${run.id}: ${l}`), ...(o.signal ? { signal: o.signal } : {}),
         onProgress: (pi) => show(`epoch ${pi.epoch}/${pi.epochs} ${Math.floor((100 * pi.batch) / pi.batches)}%`, (pi.epoch - 1) * pi.batches + pi.batch),
       });
       if (r.interrupted) {
@@ -145,7 +151,7 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
         break;
       }
       trainSeconds = (performance.now() - t0) / 1000;
-      writeFileSync(join(dir, 'train-timing.json'), JSON.stringify({ trainSeconds, steps: r.steps, backend: r.backend, workers: cfg.workers }) + '\n');
+      writeFileSync(join(dir, 'train-timing.json'), JSON.stringify({ trainSeconds, steps: r.steps, backend: r.backend, engine: cfg.engine, workers: cfg.workers }) + '\n');
       result.trained.push(run.id);
     }
     show('evaluating', steps(cfg));

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { IsovaeError } from '../core/errors.ts';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import * as ortNode from 'onnxruntime-node';
@@ -46,8 +47,11 @@ export function dirSource(dir: string): FileSource {
         const buf = await readFile(join(root, name));
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return null;
+        if (code === 'ENOTDIR') throw new IsovaeError('E_MANIFEST', `${dir} is a file, not a model directory; give the directory written by isovae export.`, { cause: e });
+        if (code === 'EISDIR') throw new IsovaeError('E_MODEL_FILE', `${join(root, name)} is a directory; the model directory is damaged, re-export it.`, { cause: e });
+        throw new IsovaeError('E_MODEL_FILE', `${join(root, name)}: cannot read (${code ?? 'error'}: ${(e as Error).message}).`, { cause: e });
       }
     },
   };

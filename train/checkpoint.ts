@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelConfig, TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { Vocab } from '../core/vocab.ts';
+import { verifyChecksums, writeChecksums } from './checkpoint-integrity.ts';
 import { checkWeights, packTensors, unpackTensors, weightShapes, type HostTensor, type PackedEntry, type Weights } from '../core/weights.ts';
 
 /** Checkpoint format version; bump on incompatible changes. */
@@ -75,7 +76,9 @@ export function checkpointDir(runDir: string): string {
 /**
  * Write a checkpoint atomically: everything goes to `<dir>.tmp`, then the old checkpoint is moved to
  * `<dir>.old`, the new one renamed into place and the old one removed. A crash at any point leaves either
- * the old or the new checkpoint complete (`loadCheckpoint` falls back to `<dir>.old`).
+ * the old or the new checkpoint complete (`loadCheckpoint` falls back to `<dir>.old`; `train --resume` also
+ * completes an interrupted save from a complete `<dir>.tmp`, see run-dir.ts). `checksums.json` (sha256 of every
+ * file, written last) is verified on load.
  */
 export function saveCheckpoint(dir: string, ck: Omit<Checkpoint, 'dir'>): void {
   const tmp = `${dir}.tmp`;
@@ -97,6 +100,7 @@ export function saveCheckpoint(dir: string, ck: Omit<Checkpoint, 'dir'>): void {
     writeFileSync(join(tmp, 'optimizer.json'), JSON.stringify(o.index) + '\n');
   }
   writeFileSync(join(tmp, 'state.json'), JSON.stringify(ck.state) + '\n');
+  writeChecksums(tmp); // last: marks the checkpoint complete (checkpoint-integrity.ts)
   rmSync(old, { recursive: true, force: true });
   if (existsSync(dir)) renameSync(dir, old);
   renameSync(tmp, dir);
@@ -116,13 +120,16 @@ function readJson<T>(file: string): T {
 
 /**
  * Load a checkpoint directory (a run's `checkpoint/` folder; a run directory is accepted too).
- * Throws `IsovaeError('E_CHECKPOINT')` naming the file when anything is missing or inconsistent.
+ * Throws `IsovaeError('E_CHECKPOINT')` naming the file when anything is missing, inconsistent, or fails its sha256
+ * (checkpoints without checksums.json, written by older versions, load unverified).
  */
 export function loadCheckpoint(path: string, opts: { optimizer?: boolean } = {}): Checkpoint {
   let dir = path;
   if (!existsSync(join(dir, 'config.json')) && existsSync(join(dir, 'checkpoint', 'config.json'))) dir = join(dir, 'checkpoint');
   if (!existsSync(join(dir, 'config.json')) && existsSync(join(`${dir}.old`, 'config.json'))) dir = `${dir}.old`;
   if (!existsSync(dir)) throw new IsovaeError('E_CHECKPOINT', `checkpoint "${path}" does not exist; train a model first (isovae train --out <dir>).`);
+  if (!statSync(dir).isDirectory()) throw new IsovaeError('E_CHECKPOINT', `checkpoint "${path}" is a file; give a run directory or its "checkpoint" folder.`);
+  verifyChecksums(dir, ['config.json', 'vocab.txt', 'weights.json', 'weights.bin', 'state.json', ...(opts.optimizer ? ['optimizer.json', 'optimizer.bin'] : [])]);
   const cfg = readJson<ConfigFile>(join(dir, 'config.json'));
   if (cfg.version !== CHECKPOINT_VERSION) {
     throw new IsovaeError('E_CHECKPOINT', `${join(dir, 'config.json')}: checkpoint version ${cfg.version} is not supported (expected ${CHECKPOINT_VERSION}); re-train with this version of isovae.`);
@@ -142,6 +149,7 @@ export function loadCheckpoint(path: string, opts: { optimizer?: boolean } = {})
   let optimizer: Map<string, HostTensor> | null = null;
   if (opts.optimizer && existsSync(join(dir, 'optimizer.json'))) {
     const oFile = join(dir, 'optimizer.bin');
+    if (!existsSync(oFile)) throw new IsovaeError('E_CHECKPOINT', `${oFile} is missing while optimizer.json exists; the checkpoint is incomplete (the Adam state cannot be restored). Restore it, or train from scratch with --overwrite.`);
     optimizer = unpackTensors(readJson<PackedEntry[]>(join(dir, 'optimizer.json')), new Uint8Array(readFileSync(oFile)), oFile);
   }
   const state = readJson<TrainState>(join(dir, 'state.json'));

@@ -2,6 +2,7 @@ import type { ModelConfig } from '../core/config.ts';
 import { Rng } from '../core/rng.ts';
 import { encodeRows, type Encoded } from './encode.ts';
 import type { ParamMap } from './model.ts';
+import type { TrainEngine } from './engine.ts';
 import { lossAndGrads } from './step.ts';
 
 /** Test-set figures of protocol §4.1 (nats per sentence; Rec includes EOS). */
@@ -63,4 +64,35 @@ export function evaluateSplit(
   const au = variances.reduce((a, v) => a + (v > 0.01 ? 1 : 0), 0);
   const b = Math.max(1, batches);
   return { rec: rec / b, kl: kl / b, nelbo: (rec + kl) / b, loss: loss / b, au, sentences: rows.length, encoded };
+}
+
+/**
+ * `evaluateSplit` through a training engine (any engine, so onnxruntime runs evaluate as fast as they train): the
+ * same batches, the same seeded noise and the same figures; AU from the means the engine's forward pass returns.
+ */
+export async function evaluateWithEngine(
+  engine: Pick<TrainEngine, 'forward'>,
+  cfg: ModelConfig,
+  rows: Int32Array[],
+  o: { c: number; beta: number; batchSize: number; seed: number },
+): Promise<SplitMetrics> {
+  const rng = new Rng(o.seed);
+  const K = cfg.latentDim;
+  const means = new Float32Array(rows.length * K);
+  let rec = 0, kl = 0, loss = 0, batches = 0;
+  for (let s = 0; s < rows.length; s += o.batchSize) {
+    const batch = rows.slice(s, s + o.batchSize);
+    const eps = new Float32Array(batch.length * K);
+    for (let i = 0; i < eps.length; i++) eps[i] = rng.normal();
+    const { stats, mean } = await engine.forward(batch, { cT: o.c, beta: o.beta, eps });
+    means.set(mean, s * K);
+    rec += stats.recSum / batch.length;
+    kl += stats.klSum / batch.length;
+    loss += stats.lossSum / batch.length;
+    batches++;
+  }
+  const variances = columnVariances(means, rows.length, K);
+  const au = variances.reduce((a, v) => a + (v > 0.01 ? 1 : 0), 0);
+  const b = Math.max(1, batches);
+  return { rec: rec / b, kl: kl / b, nelbo: (rec + kl) / b, loss: loss / b, au, sentences: rows.length };
 }

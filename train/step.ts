@@ -38,7 +38,7 @@ export interface StepOptions {
 }
 
 /** Time-major index arrays of a post-padded batch (rows = word ids + EOS). */
-interface Layout {
+export interface Layout {
   B: number;
   T: number;
   x: Int32Array; // [T*B] encoder input, x[t*B+b]
@@ -49,7 +49,7 @@ interface Layout {
   eosRows: Int32Array; // [B] time-major row of each example's EOS
 }
 
-function layoutOf(rows: Int32Array[]): Layout {
+export function layoutOf(rows: Int32Array[]): Layout {
   const B = rows.length;
   const T = Math.max(...rows.map((r) => r.length));
   const x = new Int32Array(T * B);

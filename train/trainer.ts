@@ -1,23 +1,26 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { resolve } from 'node:path';
 import { modelConfigOf, type ModelConfig, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
-import { Adam } from './adam.ts';
-import { initBackend } from './backend.ts';
 import { checkpointDir, loadCheckpoint, saveCheckpoint, type EpochRecord, type TrainState } from './checkpoint.ts';
+import { prepareRunDir } from './run-dir.ts';
 import { formatDataReport, loadDataset, type Dataset } from './data/index.ts';
-import { createEngine, type GradientEngine } from './engine.ts';
+import { createTrainEngine, type TrainEngine } from './engine.ts';
 import { initWeights } from './init.ts';
-import { evaluateSplit, type SplitMetrics } from './metrics.ts';
-import { TfModel } from './model.ts';
+import { evaluateWithEngine, type SplitMetrics } from './metrics.ts';
 import { ProgressBar, type ProgressInfo } from './progress.ts';
 import { annealedBeta, targetKl } from './schedule.ts';
 
 /** Options of `trainModel` beyond the config. */
 export interface TrainOptions {
-  /** Continue from `<outDir>/checkpoint` when it exists (bit-for-bit the same as an uninterrupted run). */
-  resume?: boolean;
+  /**
+   * Continue from `<outDir>/checkpoint` (bit-for-bit the same as an uninterrupted run): true = it must exist
+   * (E_CHECKPOINT otherwise), 'if-present' = start fresh when there is none. Default false: a directory that
+   * holds a checkpoint is refused (E_RUN_EXISTS) unless `overwrite` (see run-dir.ts).
+   */
+  resume?: boolean | 'if-present';
+  /** Start from scratch even if `<outDir>` holds a checkpoint (replaced at the first save). Default false. */
+  overwrite?: boolean;
   /** The command line that started training (saved in the checkpoint and the exported manifest). */
   command?: string;
   /** Receives one human-readable line per event (default: stderr). */
@@ -38,6 +41,7 @@ export interface TrainOptions {
 export interface TrainResult {
   runDir: string;
   checkpoint: string;
+  /** The engine that trained, e.g. `ort-cpu (2 threads)` or `tfjs-wasm`. */
   backend: string;
   model: ModelConfig;
   history: EpochRecord[];
@@ -66,7 +70,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
   const runDir = resolve(cfg.outDir);
   const ckDir = checkpointDir(runDir);
-  const backend = await initBackend(cfg.backend);
+  const mode = prepareRunDir(ckDir, { resume: opts.resume ?? false, overwrite: opts.overwrite ?? false, log }); // before the (slow) data load
   const ds = opts.dataset ?? (await loadDataset(cfg.data, { vocabWords: cfg.vocabWords, maxLen: cfg.maxLen, seed: cfg.dataSeed }));
   if (!opts.dataset) log(formatDataReport(ds.report));
   const modelCfg = modelConfigOf(cfg, ds.vocab.size);
@@ -82,36 +86,34 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
   const maxLen = cfg.maxLen + 1;
 
   let state: TrainState;
-  let model: TfModel;
-  let adam: Adam;
-  const resumed = opts.resume ? tryLoad(ckDir) : null;
+  const resumed = mode === 'resume' ? loadCheckpoint(ckDir, { optimizer: true }) : null;
   if (resumed) {
     if (resumed.vocab.toText() !== ds.vocab.toText()) {
       throw new IsovaeError('E_CHECKPOINT', `${ckDir}: its vocabulary differs from the one built from the data now; resume with the same data and config, or start a new --out directory.`);
     }
-    model = new TfModel(modelCfg, resumed.weights);
-    adam = new Adam(model.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps });
-    if (resumed.optimizer) adam.restore(resumed.state.step, resumed.optimizer);
     state = resumed.state;
-    log(`resuming ${ckDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}, step ${state.step}`);
+    log(`resuming ${ckDir} at epoch ${state.epoch + 1}, batch ${state.batchInEpoch + 1}, step ${state.step}${resumed.backend ? ` (written by ${resumed.backend})` : ''}`);
   } else {
-    model = new TfModel(modelCfg, initWeights(modelCfg, new Rng(cfg.seed)));
-    adam = new Adam(model.params, { lr: cfg.lr, beta1: 0.9, beta2: 0.999, eps: cfg.adamEps });
     state = {
       epoch: 0, batchInEpoch: 0, step: 0, history: [], finished: false, epochSums: { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 },
       shuffleRngAtEpochStart: new Rng(cfg.seed + 1).state(),
       noiseRng: new Rng(cfg.seed + 2).state(),
     };
   }
-  log(`backend ${backend}; ${cfg.posterior} C=${cfg.c}; V=${modelCfg.vocabSize} E=${cfg.embeddingDim} H=${cfg.hiddenDim} K=${cfg.latentDim}; ${rows.length} training sentences`);
-
-  const engine: GradientEngine = await createEngine(model, cfg);
-  const save = () =>
-    saveCheckpoint(ckDir, {
-      train: cfg, model: modelCfg, maxLen, vocab: ds.vocab, weights: model.toWeights(), optimizer: new Map(adam.stateTensors()),
-      state, dataset: { name: ds.name, classes: ds.classes, sizes: { train: rows.length, valid: ds.valid.ids.length, test: ds.test.ids.length } },
-      command: opts.command ?? '', backend,
-    });
+  const engine: TrainEngine = await createTrainEngine(cfg, modelCfg, {
+    weights: resumed ? resumed.weights : initWeights(modelCfg, new Rng(cfg.seed)),
+    optimizer: resumed?.optimizer ? { step: resumed.state.step, tensors: resumed.optimizer } : null,
+    log,
+  });
+  const backend = engine.label;
+  log(`engine ${backend}; ${cfg.posterior} C=${cfg.c}; V=${modelCfg.vocabSize} E=${cfg.embeddingDim} H=${cfg.hiddenDim} K=${cfg.latentDim}; ${rows.length} training sentences`);
+  const checkpointOf = (metrics?: SplitMetrics) => ({
+    train: cfg, model: modelCfg, maxLen, vocab: ds.vocab, weights: engine.weights(), optimizer: engine.optimizerState(), state,
+    dataset: { name: ds.name, classes: ds.classes, sizes: { train: rows.length, valid: ds.valid.ids.length, test: ds.test.ids.length } },
+    command: opts.command ?? '', backend, ...(metrics ? { metrics: { ...metrics } as unknown as Record<string, number> } : {}),
+  });
+  const save = () => saveCheckpoint(ckDir, checkpointOf());
+  const evalOpts = (seed: number) => ({ c: cfg.c, beta: cfg.beta, batchSize: cfg.batchSize, seed });
 
   const bar = opts.onProgress ? null : new ProgressBar();
   const progress = opts.onProgress ?? ((p: ProgressInfo) => bar!.update(p));
@@ -129,6 +131,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       let stepsInEpoch = 0;
       let tokensThisCall = 0; // tokens/s counts only work done since this call started the epoch
       for (let bi = state.batchInEpoch; bi < batchesPerEpoch; bi++) {
+        await new Promise<void>((r) => setImmediate(r)); // let Ctrl-C reach its handler: one worker never yields otherwise
         if (opts.signal?.aborted || (opts.maxSteps !== undefined && stepsThisCall >= opts.maxSteps)) {
           interrupted = true;
           break;
@@ -137,12 +140,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
         const step = state.step + 1;
         const eps = new Float32Array(batch.length * cfg.latentDim);
         for (let i = 0; i < eps.length; i++) eps[i] = noise.normal();
-        const { grads, stats } = await engine.compute(batch, {
-          cT: targetKl(cfg.c, step, cfg.cSteps), beta: annealedBeta(cfg.beta, step, cfg.klAnnealSteps), batchSize: batch.length, eps,
-        });
-        adam.apply(model.params, grads);
-        tf.dispose([...grads.values()]);
-        await engine.afterUpdate();
+        const stats = await engine.step(batch, { cT: targetKl(cfg.c, step, cfg.cSteps), beta: annealedBeta(cfg.beta, step, cfg.klAnnealSteps), eps });
         state.step = step;
         state.batchInEpoch = bi + 1;
         state.noiseRng = noise.state();
@@ -162,7 +160,7 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       }
       if (interrupted) break;
       bar?.done();
-      const valid = evaluateSplit(model.params, modelCfg, validRows, { c: cfg.c, beta: cfg.beta, batchSize: cfg.batchSize, seed: cfg.seed + 3 });
+      const valid = await evaluateWithEngine(engine, modelCfg, validRows, evalOpts(cfg.seed + 3));
       const tps = tokensThisCall / Math.max(1e-9, (performance.now() - epochStart) / 1000);
       const rec: EpochRecord = {
         epoch: state.epoch + 1, step: state.step, tokensPerSecond: tps,
@@ -189,29 +187,12 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
     state.finished = true;
     let test: SplitMetrics | undefined;
     if (!opts.skipTest) {
-      const full = evaluateSplit(model.params, modelCfg, testRows, { c: cfg.c, beta: cfg.beta, batchSize: cfg.batchSize, seed: cfg.seed + 4 });
-      const { encoded: _encoded, ...metrics } = full;
-      test = metrics;
+      test = await evaluateWithEngine(engine, modelCfg, testRows, evalOpts(cfg.seed + 4));
       log(`test: rec ${test.rec.toFixed(2)}  kl ${test.kl.toFixed(2)}  AU ${test.au}/${cfg.latentDim}  (${test.sentences} sentences, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
     }
-    saveCheckpoint(ckDir, {
-      train: cfg, model: modelCfg, maxLen, vocab: ds.vocab, weights: model.toWeights(), optimizer: new Map(adam.stateTensors()), state,
-      dataset: { name: ds.name, classes: ds.classes, sizes: { train: rows.length, valid: ds.valid.ids.length, test: ds.test.ids.length } },
-      command: opts.command ?? '', backend, ...(test ? { metrics: { ...test } as unknown as Record<string, number> } : {}),
-    });
+    saveCheckpoint(ckDir, checkpointOf(test));
     return { runDir, checkpoint: ckDir, backend, model: modelCfg, history: state.history, ...(test ? { test } : {}), interrupted, steps: state.step };
   } finally {
     await engine.dispose();
-    adam.dispose();
-    model.dispose();
-  }
-}
-
-function tryLoad(ckDir: string) {
-  try {
-    return loadCheckpoint(ckDir, { optimizer: true });
-  } catch (err) {
-    if (err instanceof IsovaeError && /does not exist/.test(err.message)) return null;
-    throw err;
   }
 }

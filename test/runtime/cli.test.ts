@@ -25,7 +25,7 @@ describe('cli encode / generate', () => {
     const input = ['the cat', '', 'a big dog ran on the mat and more', 'red house', 'the cat'];
     const chunks: string[] = [];
     const res = await encodeLines(model, linesOf(input), { write: async (c) => void chunks.push(c) }, { format: 'json', batch: 2, logvar: true });
-    expect(res).toEqual({ lines: 5, truncated: 1 });
+    expect(res).toEqual({ lines: 5, truncated: 1, interrupted: false });
     expect(chunks).toHaveLength(3); // ceil(5 / 2) batches, written as they complete
     const rows = chunks.join('').trim().split('\n').map((l) => JSON.parse(l) as { line: number; mean: number[]; logvar: number[]; truncated?: boolean });
     expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 4, 5]);
@@ -81,10 +81,11 @@ describe('cli run()', () => {
 
   it('isovae generate prints JSON lines; bad arguments are RangeErrors', async () => {
     const out: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, cb?: unknown) => {
       out.push(String(chunk));
+      if (typeof cb === 'function') queueMicrotask(() => (cb as () => void)());
       return true;
-    });
+    }) as typeof process.stdout.write);
     try {
       await runGenerate([fx.dir, 'sample', '--n', '2', '--seed', '1', '--json', '--threads', '1']);
       await runGenerate([fx.dir, 'impute', 'the cat', '--mode', 'faithful', '--threads', '1']);
