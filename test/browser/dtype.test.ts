@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDtypeChoice, pickDtype } from '../../web-demo/src/dtype.ts';
 import { parseIndex } from '../../web-demo/src/formats.ts';
+import { buildIndex } from '../../web-demo/scripts/make-index.ts';
+import { FIXTURE_MODELS } from './harness.ts';
 
 const WASM = { webgpu: false, f16: false };
 const GPU = { webgpu: true, f16: false };
@@ -31,5 +33,9 @@ describe('demo dtype choice', () => {
     const idx = parseIndex(JSON.stringify({ models: [{ dir: 'igp', dtypes: ['int8'] }, { dir: 'dgp' }] }), 'index.json');
     expect(idx.models.map((m) => m.dtypes)).toEqual([['int8'], []]);
     expect(() => parseIndex(JSON.stringify({ models: [{ dir: 'igp', dtypes: ['int4'] }] }), 'index.json')).toThrow(/models\[0\]\.dtypes must be an array of "int8" \/ "fp16"/);
+  });
+
+  it('make-index lists the variant sub-directories it finds', () => {
+    expect(buildIndex(FIXTURE_MODELS).models.map((m) => [m.dir, m.dtypes])).toEqual([['igp', ['int8', 'fp16']], ['dgp', ['int8', 'fp16']]]);
   });
 });
