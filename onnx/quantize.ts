@@ -7,8 +7,9 @@ import { AttributeType, DataType, onnxProto, type AttributeMsg, type GraphMsg, t
  * runtime runs the result: onnxruntime-node CPU, onnxruntime-web WASM / WebGPU, others.
  *
  * Which weights: every float32 initializer of rank 2 that is the weight input (B) of a `MatMul`, the table
- * (data) of a `Gather` on axis 0, or `W` / `R` of an `LSTM`, in the graph and in every subgraph (Scan/Loop
- * bodies, where the recurrent kernel is a body-local initializer). Biases, constants and everything else
+ * (data) of a `Gather` on axis 0, or `W` / `R` of an `LSTM`, read once, in the graph and in every subgraph
+ * (Scan/Loop bodies: the encoder's recurrent kernel is a body-local initializer; decoder_greedy's Loop body
+ * reads decoder_step's weights from the outer graph, where they are converted). Biases, constants and everything else
  * stay float32, and graph inputs and outputs keep their float32 / int32 types (the runtime's IO contract
  * does not depend on the dtype).
  *
@@ -88,18 +89,37 @@ function readsOf(node: NodeMsg, out: Map<string, number>): void {
   for (const a of node.attribute) if (a.type === AttributeType.GRAPH && a.g) for (const n of a.g.node) readsOf(n, out);
 }
 
-function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight[]): GraphMsg {
+/**
+ * The initializers visible in a graph: its own, then those of the enclosing graphs (a Loop body such as
+ * decoder_greedy's reads decoder_step's weights from the outer graph). A converted weight is replaced in the
+ * graph that owns it; `uses` counts reads in that graph's whole subtree.
+ */
+interface Scope {
+  get(name: string): TensorMsg | undefined;
+  uses(name: string): number;
+  replace(name: string, tensors: TensorMsg[]): void;
+  replaced(name: string): TensorMsg[] | undefined;
+}
+
+function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight[], parent: Scope | null = null): GraphMsg {
   const inits = new Map(g.initializer.map((t) => [t.name, t]));
   const uses = new Map<string, number>();
   for (const n of g.node) readsOf(n, uses);
-  const replaced = new Map<string, TensorMsg[]>(); // weight name -> new initializers
-  const floatMatrix = (name: string | undefined, rank: number): TensorMsg | null => {
-    const t = name ? inits.get(name) : undefined;
-    return t && t.dataType === FLOAT && t.dims.length === rank && uses.get(t.name) === 1 && !opts.keepFloat?.includes(t.name) ? t : null;
+  const replacedHere = new Map<string, TensorMsg[]>(); // weight name -> new initializers
+  const scope: Scope = {
+    get: (name) => inits.get(name) ?? parent?.get(name),
+    uses: (name) => (inits.has(name) ? uses.get(name) ?? 0 : parent?.uses(name) ?? 0),
+    replace: (name, tensors) => (inits.has(name) ? void replacedHere.set(name, tensors) : parent?.replace(name, tensors)),
+    replaced: (name) => (inits.has(name) ? replacedHere.get(name) : parent?.replaced(name)),
   };
+  const floatMatrix = (name: string | undefined, rank: number): TensorMsg | null => {
+    const t = name ? scope.get(name) : undefined;
+    return t && t.dataType === FLOAT && t.dims.length === rank && scope.uses(t.name) === 1 && !opts.keepFloat?.includes(t.name) ? t : null;
+  };
+  const replaced = { set: (name: string, tensors: TensorMsg[]) => scope.replace(name, tensors), get: (name: string) => scope.replaced(name) };
   const nodes: NodeMsg[] = [];
   for (const node of g.node) {
-    const n = withSubgraphs(node, opts, acc);
+    const n = withSubgraphs(node, opts, acc, scope);
     if (n.opType === 'MatMul' && floatMatrix(n.input[1], 2)) {
       const w = floatMatrix(n.input[1], 2)!;
       replaced.set(w.name, opts.dtype === 'int8' ? int8Tensors(w, 'columns', opts) : [toFp16(w)]);
@@ -129,14 +149,14 @@ function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight
       nodes.push(n);
     }
   }
-  const initializer = g.initializer.flatMap((t) => replaced.get(t.name) ?? [t]);
+  const initializer = g.initializer.flatMap((t) => replacedHere.get(t.name) ?? [t]);
   return { ...g, node: nodes, initializer };
 }
 
-/** The node with every graph attribute (Scan / Loop body) transformed too. */
-function withSubgraphs(n: NodeMsg, opts: QuantizeOptions, acc: QuantizedWeight[]): NodeMsg {
+/** The node with every graph attribute (Scan / Loop body) transformed too, seeing the enclosing initializers. */
+function withSubgraphs(n: NodeMsg, opts: QuantizeOptions, acc: QuantizedWeight[], scope: Scope): NodeMsg {
   if (!n.attribute.some((a) => a.type === AttributeType.GRAPH)) return n;
-  const attribute: AttributeMsg[] = n.attribute.map((a) => (a.type === AttributeType.GRAPH && a.g ? { ...a, g: transformGraph(a.g, opts, acc) } : a));
+  const attribute: AttributeMsg[] = n.attribute.map((a) => (a.type === AttributeType.GRAPH && a.g ? { ...a, g: transformGraph(a.g, opts, acc, scope) } : a));
   return { ...n, attribute };
 }
 

@@ -187,6 +187,47 @@ describe('quantizeModel on onnxruntime-node', () => {
     }
   });
 
+  it('converts a weight of the outer graph read by a Loop body (decoder_greedy layout), in the outer graph', async () => {
+    // acc_{t+1} = acc_t + x @ W for 3 iterations: x is a graph input, W an outer initializer read in the body.
+    const body = makeGraph({
+      name: 'body',
+      nodes: [makeNode('Identity', ['cond'], ['cond_out'], 'b/id'), makeNode('MatMul', ['x', 'W'], ['xw'], 'b/mm'), makeNode('Add', ['acc', 'xw'], ['acc_out'], 'b/add')],
+      initializers: [],
+      inputs: [makeValueInfo('iter', 'int64', []), makeValueInfo('cond', 'bool', []), makeValueInfo('acc', 'float32', ['batch', N])],
+      outputs: [makeValueInfo('cond_out', 'bool', []), makeValueInfo('acc_out', 'float32', ['batch', N])],
+    });
+    const g = makeGraph({
+      name: 'g',
+      nodes: [
+        makeNode('MatMul', ['x', 'Z'], ['zero'], 'zero'), // x @ 0 = a [B, N] zero start
+        makeNode('Loop', ['trip', 'yes', 'zero'], ['y'], 'loop', { body: attr.graph(body) }),
+      ],
+      initializers: [makeTensor('W', 'float32', [K, N], W), makeTensor('Z', 'float32', [K, N], new Float32Array(K * N)), makeTensor('trip', 'int64', [], [3]), makeTensor('yes', 'bool', [], [1])],
+      inputs: [makeValueInfo('x', 'float32', ['batch', K])],
+      outputs: [makeValueInfo('y', 'float32', ['batch', N])],
+    });
+    const fp = encodeModel(makeModel(g, { producerVersion: 'test' }));
+    const { model, weights } = quantizeModel(decodeModel(fp), { dtype: 'int8' });
+    expect(weights.map((w) => w.name).sort()).toEqual(['W', 'Z']);
+    expect(model.graph.initializer.find((t) => t.name === 'W')!.dataType).toBe(DataType.INT8);
+    expect(model.graph.initializer.some((t) => t.name === scaleName('W'))).toBe(true);
+    const loopBody = model.graph.node.find((n) => n.opType === 'Loop')!.attribute[0]!.g!;
+    expect(loopBody.initializer).toEqual([]);
+    expect(loopBody.node.map((n) => n.opType)).toContain('MatMulInteger');
+    const qb = encodeModel(model);
+    expect(scanOnnx(qb, 'q').initializers.map((t) => t.name)).toContain('W/scale');
+    const out = async (b: Uint8Array): Promise<Float32Array> => {
+      const s = await ort.InferenceSession.create(b, { logSeverityLevel: 3 });
+      try {
+        return (await s.run({ x: new ort.Tensor('float32', x, [B, K]) })).y!.data as Float32Array;
+      } finally {
+        await s.release();
+      }
+    };
+    const [ref, got] = [await out(fp), await out(qb)];
+    for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThan(0.15); // 3 x the single-product error bound above
+  });
+
   it('leaves shared or excluded weights in float32 and rejects unknown dtypes or damaged weights', () => {
     const { weights } = quantizeModel(decodeModel(bytes), { dtype: 'int8', keepFloat: ['W'] });
     expect(weights.map((w) => w.name)).toEqual(['E']);
