@@ -7,8 +7,13 @@
  * `greedy` is what the JS decode loop costs. The same figures for the tfjs trainer's model
  * (train/model.ts, wasm backend) follow each config, so the gain of the export is visible.
  *
+ * Weight precisions side by side (`--dtypes`, default fp32,int8,fp16): the fp32 export is converted with
+ * export/quantize-dir.ts (random weights, so no accuracy contract), every figure is timed for every dtype
+ * in the same interleaved rounds, and the model file sizes per dtype are printed (bytes, not timings).
+ * fp16 is meant for WebGPU; on the CPU onnxruntime runs its float16 products through casts.
+ *
  * Options: --threads <n> (intra-op threads, default 2), --seconds <s> (time budget per figure,
- * default 3), --config paper|small|all (default all), --skip-tfjs.
+ * default 3), --config paper|small|all (default all), --dtypes <list> (default fp32,int8,fp16), --skip-tfjs.
  * Each figure is the best of 3 rounds, since the machine may be shared; the header prints the load average.
  */
 import { spawnSync } from 'node:child_process';
@@ -24,6 +29,9 @@ import type { ModelConfig } from '../core/config.ts';
 import { Vocab } from '../core/vocab.ts';
 import type { Weights } from '../core/weights.ts';
 import { writeModelDir } from '../export/write-model-dir.ts';
+import { quantizeModelDir } from '../export/quantize-dir.ts';
+import { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';
+import { readdirSync, statSync } from 'node:fs';
 import { Rng } from '../core/rng.ts';
 import { randomWeights } from './random-weights.ts';
 import { loadModel } from '../runtime/index.ts';
@@ -86,47 +94,57 @@ async function timeIt(fn: () => Promise<unknown>, seconds: number, minRuns = 2):
 
 const fmt = (v: number, digits = 0): string => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-async function benchConfig(name: string, cfg: ModelConfig, threads: number, seconds: number, withTfjs: boolean): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), `isovae-bench-${name}-`));
+async function benchConfig(name: string, cfg: ModelConfig, threads: number, seconds: number, withTfjs: boolean, dtypes: readonly ModelDtype[]): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), `isovae-bench-${name}-`));
   try {
     const vocab = Vocab.fromWords([...Array.from({ length: cfg.vocabSize - 4 }, (_, i) => `w${i}`), 'unk']);
     const weights = randomWeights(cfg, 1);
-    await writeModelDir({ model: cfg, weights, maxLen: DECODE_LEN, vocab, command: 'bench/runtime.ts' }, dir);
+    const dirOf = (d: ModelDtype): string => join(root, d);
+    await writeModelDir({ model: cfg, weights, maxLen: DECODE_LEN, vocab, command: 'bench/runtime.ts' }, dirOf('fp32'));
+    for (const d of dtypes) if (d !== 'fp32') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: d, sentences: null });
     const rng = new Rng(2);
     const rows = Array.from({ length: 128 }, () => [...Array.from({ length: SENTENCE_LEN - 1 }, () => 3 + rng.int(cfg.vocabSize - 3)), 2]);
 
-    // Load time and memory in a fresh process: here the export's freed buffers would be reused.
-    const probe = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--probe', dir, '--threads', String(threads)], { encoding: 'utf8' });
-    if (probe.status !== 0) throw new Error(`load probe failed: ${probe.stderr}`);
-    const { loadMs, rssMb } = JSON.parse(probe.stdout) as { loadMs: number; rssMb: number };
-    console.log(`model load ${name}: ${fmt(loadMs)} ms (fresh process: manifest, sha256, checks, 2 sessions)`);
-    console.log(`session memory ${name}: ${fmt(rssMb)} MB (RSS delta of loadModel + first runs, fresh process)`);
-    const model = await loadModel(dir, { threads, executionProviders: ['cpu'] });
-
-    const primitive = await loadModel(dir, { threads, executionProviders: ['cpu'], useFusedEncoder: false });
-    const encMs = await timeAll([model, primitive].map((m) => () => m.encode(rows, { batchSize: 128 })), seconds, 3);
-    [model, primitive].forEach((m, i) => {
-      console.log(`encode ${name} b128 (${m.fusedEncoder ? 'fused LSTM encoder' : 'primitive encoder'}): ${fmt(128 / (encMs[i]! / 1000))} sentences/s`);
-    });
-    await primitive.dispose();
-
-    const bare = await ort.InferenceSession.create(readFileSync(join(dir, 'decoder_step.onnx')), { executionProviders: ['cpu'], intraOpNumThreads: threads, graphOptimizationLevel: 'all' });
-    for (const b of [1, 128]) {
-      const z = model.sample(b, { seed: b });
-      const [ms, bareMs] = await timeAll([() => model.decode(z, { maxLen: DECODE_LEN }), () => bareDecode(bare, cfg, b)], seconds);
-      if (b === 1) {
-        console.log(`greedy ${name} b1: ${fmt(ms! / DECODE_LEN, 3)} ms/token`);
-        console.log(`decoder_step bare ${name} b1: ${fmt(bareMs! / DECODE_LEN, 3)} ms/step (session.run loop, no runtime code)`);
-      } else {
-        console.log(`greedy ${name} b128: ${fmt((b * DECODE_LEN) / (ms! / 1000))} tokens/s`);
-        console.log(`decoder_step bare ${name} b128: ${fmt((b * DECODE_LEN) / (bareMs! / 1000))} tokens/s (session.run loop, no runtime code)`);
-      }
+    for (const d of dtypes) {
+      const files = readdirSync(dirOf(d)).filter((f) => f.endsWith('.onnx')).sort();
+      const mb = (f: string): string => (statSync(join(dirOf(d), f)).size / 1e6).toFixed(2);
+      console.log(`model files ${name} [${d}]: ${files.map((f) => `${f} ${mb(f)} MB`).join(', ')}`);
+      // Load time and memory in a fresh process: here the export's freed buffers would be reused.
+      const probe = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--probe', dirOf(d), '--threads', String(threads)], { encoding: 'utf8' });
+      if (probe.status !== 0) throw new Error(`load probe failed: ${probe.stderr}`);
+      const { loadMs, rssMb } = JSON.parse(probe.stdout) as { loadMs: number; rssMb: number };
+      console.log(`model load ${name} [${d}]: ${fmt(loadMs)} ms (fresh process: manifest, sha256, checks, 2 sessions)`);
+      console.log(`session memory ${name} [${d}]: ${fmt(rssMb)} MB (RSS delta of loadModel + first runs, fresh process)`);
     }
-    await bare.release();
-    await model.dispose();
+    const models = await Promise.all(dtypes.map((d) => loadModel(dirOf(d), { threads, executionProviders: ['cpu'] })));
+    const primitives = await Promise.all(dtypes.map((d) => loadModel(dirOf(d), { threads, executionProviders: ['cpu'], useFusedEncoder: false })));
+    const encoders = [...models, ...primitives];
+    const encMs = await timeAll(encoders.map((m) => () => m.encode(rows, { batchSize: 128 })), seconds, 3);
+    encoders.forEach((m, i) => {
+      console.log(`encode ${name} b128 [${m.dtype}] (${m.fusedEncoder ? 'fused LSTM encoder' : 'primitive encoder'}): ${fmt(128 / (encMs[i]! / 1000))} sentences/s`);
+    });
+    for (const m of primitives) await m.dispose();
+
+    const bare = await Promise.all(dtypes.map((d) => ort.InferenceSession.create(readFileSync(join(dirOf(d), 'decoder_step.onnx')), { executionProviders: ['cpu'], intraOpNumThreads: threads, graphOptimizationLevel: 'all' })));
+    for (const b of [1, 128]) {
+      const z = models[0]!.sample(b, { seed: b });
+      const ms = await timeAll([...models.map((m) => () => m.decode(z, { maxLen: DECODE_LEN })), ...bare.map((s) => () => bareDecode(s, cfg, b))], seconds);
+      dtypes.forEach((d, i) => {
+        const [run, raw] = [ms[i]!, ms[dtypes.length + i]!];
+        if (b === 1) {
+          console.log(`greedy ${name} b1 [${d}]: ${fmt(run / DECODE_LEN, 3)} ms/token`);
+          console.log(`decoder_step bare ${name} b1 [${d}]: ${fmt(raw / DECODE_LEN, 3)} ms/step (session.run loop, no runtime code)`);
+        } else {
+          console.log(`greedy ${name} b128 [${d}]: ${fmt((b * DECODE_LEN) / (run / 1000))} tokens/s`);
+          console.log(`decoder_step bare ${name} b128 [${d}]: ${fmt((b * DECODE_LEN) / (raw / 1000))} tokens/s (session.run loop, no runtime code)`);
+        }
+      });
+    }
+    for (const s of bare) await s.release();
+    for (const m of models) await m.dispose();
     if (withTfjs) await tfjsFigures(name, cfg, weights, rows, seconds);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   }
 }
 
@@ -177,6 +195,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '3' },
       config: { type: 'string', default: 'all' },
       'skip-tfjs': { type: 'boolean', default: false },
+      dtypes: { type: 'string', default: MODEL_DTYPES.join(',') },
       probe: { type: 'string' },
     },
   });
@@ -186,12 +205,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads must be an integer >= 1 (got "${values.threads}").`);
   if (!(seconds > 0)) throw new RangeError(`--seconds must be > 0 (got "${values.seconds}").`);
   const names = values.config === 'all' ? Object.keys(CONFIGS) : [values.config];
+  const dtypes = values.dtypes.split(',') as ModelDtype[];
+  for (const d of dtypes) if (!MODEL_DTYPES.includes(d)) throw new RangeError(`--dtypes: unknown dtype "${d}" (valid: ${MODEL_DTYPES.join(', ')}).`);
   const load = loadavg().map((v) => v.toFixed(2)).join(' ');
   console.log(`# bench:runtime: onnxruntime-node ${ort.env.versions.node ?? ''} cpu, ${threads} intra-op threads, sentence length ${SENTENCE_LEN}, ${DECODE_LEN} greedy steps; load average ${load}`);
   for (const name of names) {
     const cfg = CONFIGS[name];
     if (!cfg) throw new RangeError(`--config must be paper, small or all (got "${name}").`);
-    await benchConfig(name, cfg, threads, seconds, !values['skip-tfjs']);
+    await benchConfig(name, cfg, threads, seconds, !values['skip-tfjs'], dtypes);
   }
 }
 

@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import { writeTritonRepo, type TritonOptions } from '../export/triton.ts';
 import { intArg } from './encode.ts';
 import type { BackendChoice } from '../train/backend.ts';
-import { exportModel, formatParityTable } from '../export/index.ts';
+import { exportModelAs, formatAccuracy, formatParityTable } from '../export/index.ts';
 import type { Recurrence } from '../export/encoder-graph.ts';
+import { ACCURACY_OPTIONS, ACCURACY_USAGE, parseAccuracyFlags } from './accuracy-flags.ts';
 
 const USAGE = `Usage: isovae export <checkpoint> <out-dir> [options]
 
@@ -13,6 +14,10 @@ encoder_fused.onnx) from a training checkpoint, then check it against the tfjs m
 onnxruntime-node (batch 1/3/17 x length 1/7/max, atol 1e-4, 64 greedy decodes).
 
 Options:
+  --dtype <fp32|int8|fp16>  weight precision (default fp32). int8 / fp16: the float32 export is
+                            validated, converted (see isovae quantize --help) and its accuracy
+                            contract measured on the checkpoint's test split
+  --reduce-range            int8 with 7-bit weights (x86 CPUs without AVX-512 VNNI)
   --recurrence <scan|loop>  time loop of encoder.onnx (default scan)
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
   --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
@@ -27,6 +32,7 @@ Options:
   --no-validate             skip the parity check (not recommended)
   --atol <x>                parity tolerance (default 1e-4)
   --backend <auto|wasm|node|cpu>  tfjs backend of the reference model (default auto)
+${ACCURACY_USAGE}
   -h, --help                show this help`;
 
 /** `isovae export <checkpoint> <out-dir>`: export and validate (exit code 1 on failure via the thrown error). */
@@ -47,6 +53,9 @@ export async function run(argv: string[]): Promise<void> {
       'triton-kind': { type: 'string', default: 'auto' },
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
+      dtype: { type: 'string', default: 'fp32' },
+      'reduce-range': { type: 'boolean', default: false },
+      ...ACCURACY_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,8 +76,15 @@ export async function run(argv: string[]): Promise<void> {
     name: values['triton-name'] ?? basename(resolve(outDir)).replace(/[^A-Za-z0-9_.-]/g, '_'),
     kind, maxBatchSize: intArg(values['triton-max-batch'], '--triton-max-batch', 1),
   };
+  const dtype = values.dtype;
+  if (dtype !== 'fp32' && dtype !== 'int8' && dtype !== 'fp16') throw new RangeError(`isovae export: --dtype must be fp32, int8 or fp16, got "${dtype}".`);
+  const acc = parseAccuracyFlags('isovae export', values);
   const t0 = performance.now();
-  const { manifest, parity } = await exportModel(checkpoint, outDir, {
+  const { manifest, parity, accuracy } = await exportModelAs(checkpoint, outDir, {
+    dtype,
+    ...(acc.sentencesFile ? { sentencesFile: acc.sentencesFile } : {}),
+    ...(acc.maxSentences ? { maxSentences: acc.maxSentences } : {}),
+    quantize: { reduceRange: values['reduce-range'], fusedEncoder: !values['no-fused'], thresholds: acc.thresholds, allowAccuracyLoss: acc.allowAccuracyLoss },
     recurrence: values.recurrence as Recurrence,
     fusedEncoder: !values['no-fused'],
     gatherTables: values['gather-tables'],
@@ -79,12 +95,13 @@ export async function run(argv: string[]): Promise<void> {
     ...(atol !== undefined ? { parity: { atol } } : {}),
   });
   const graphs = Object.entries(manifest.graphs).map(([name, g]) => `${name} (${g.file})`).join(', ');
-  console.log(`exported ${manifest.model.posterior} model to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
-  if (parity) console.log(formatParityTable(parity));
+  console.log(`exported ${manifest.model.posterior} model (${dtype}) to ${outDir}: ${graphs}, vocab ${manifest.vocab.size}`);
+  if (parity) console.log(`${dtype === 'fp32' ? '' : 'float32 export before conversion:\n'}${formatParityTable(parity)}`);
   else console.log('parity check skipped (--no-validate)');
   if (values.triton !== undefined && triton) {
     const repo = await writeTritonRepo(outDir, values.triton, triton);
     console.log(`Triton model repository in ${values.triton}: ${Object.keys(repo.configs).join(', ')} (docs/serving.md: docker run, KServe v2 requests)`);
   }
+  if (accuracy) console.log(formatAccuracy(accuracy));
   console.log(`done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; trainer?: true; load: () => Pr
   train: { trainer: true, summary: 'train an IGP / DGP VAE or an AE (tfjs)', load: () => import('./train.ts') },
   demo: { trainer: true, summary: 'the main job: train IGP and DGP on the embedded corpus, export, verify, reconstruct', load: () => import('./demo.ts') },
   export: { trainer: true, summary: 'write ONNX graphs + manifest from a checkpoint, validated against tfjs', load: () => import('./export.ts') },
+  quantize: { trainer: true, summary: 'int8 (CPU/WASM) or fp16 (WebGPU) copy of a model directory, with its accuracy vs fp32', load: () => import('./quantize.ts') },
   verify: { trainer: true, summary: 'parity table: tfjs checkpoint vs exported ONNX model, per execution provider', load: () => import('./verify.ts') },
   encode: { summary: 'text lines in, latent vectors out (JSON or CSV)', load: () => import('./encode.ts') },
   generate: { summary: 'sample, reconstruct, impute or interpolate with an exported model', load: () => import('./generate.ts') },

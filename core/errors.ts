@@ -26,6 +26,7 @@ export type IsovaeErrorCode =
   | 'E_MODEL_FILE' // an .onnx file is missing, truncated, corrupt or fails its sha256
   | 'E_PROVIDER' // execution provider requested in strict mode is unavailable
   | 'E_EXPORT_PARITY' // export-time validation found a mismatch
+  | 'E_QUANT_ACCURACY' // a quantized model (int8 / fp16) fails its accuracy contract against fp32
   | 'E_BACKEND' // a tfjs backend could not be loaded
   | 'E_INPUT' // an input text file is missing, unreadable or not valid UTF-8 (names file and line)
   | 'E_OUTPUT' // an output was refused before writing (it is the input, a directory, or cannot be created)

@@ -5,6 +5,7 @@
  * `parseManifest`. Human-readable description: docs/MODEL-DIR.md. Platform-free (Node and browser).
  */
 import { POSTERIORS, type ModelConfig } from './config.ts';
+import { isModelDtype, MODEL_DTYPES, type ModelDtype } from './dtype.ts';
 import { IsovaeError } from './errors.ts';
 import { BOS_ID, EOS_ID, PAD_ID } from './special.ts';
 
@@ -88,6 +89,37 @@ export interface ModelManifest {
   /** Test-set metrics recorded at export (name -> value). */
   metrics?: Record<string, number>;
   exporter?: ExporterInfo;
+  /**
+   * Weight precision of the graphs (core/dtype.ts). Absent in float32 exports and older manifests,
+   * which are fp32 (read it with {@link manifestDtype}); `parseManifest` rejects an unknown value.
+   */
+  dtype?: ModelDtype;
+  /** How the weights were converted (int8 / fp16 directories, written by `isovae quantize`). */
+  quantization?: ManifestQuantization;
+  /**
+   * The accuracy contract against the fp32 model, measured when the directory was made (int8 / fp16;
+   * export/accuracy.ts `AccuracyReport`). Informational: readers must not depend on it.
+   */
+  accuracy?: unknown;
+}
+
+/** `quantization` of an int8 / fp16 manifest. */
+export interface ManifestQuantization {
+  /** Scheme id (onnx/quantize.ts INT8_SCHEME or FP16_SCHEME). */
+  scheme: string;
+  /** int8: 7-bit weights (|q| <= 63) instead of 8-bit. */
+  reduceRange: boolean;
+  /** Weights deliberately left in float32. */
+  keepFloat: string[];
+  /** The converted initializers per graph, with the op that reads them. */
+  weights: Record<string, Array<{ name: string; op: string; dims: number[] }>>;
+  /** sha256 of the float32 manifest.json the directory was made from. */
+  source: { manifestSha256: string };
+}
+
+/** The weight precision of a manifest: its `dtype`, `fp32` when absent. */
+export function manifestDtype(m: Pick<ModelManifest, 'dtype'>): ModelDtype {
+  return m.dtype ?? 'fp32';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,7 +293,13 @@ export function parseManifest(text: string, file: string): ModelManifest {
   const graphs: ModelManifest['graphs'] = { encoder: r.graph(gr.encoder, 'graphs.encoder'), decoder_step: r.graph(gr.decoder_step, 'graphs.decoder_step') };
   if (gr.encoder_fused !== undefined) graphs.encoder_fused = r.graph(gr.encoder_fused, 'graphs.encoder_fused');
   if (gr.decoder_greedy !== undefined) graphs.decoder_greedy = r.graph(gr.decoder_greedy, 'graphs.decoder_greedy');
+  if (m.dtype !== undefined && !isModelDtype(m.dtype)) {
+    throw new IsovaeError('E_MANIFEST', `${file}: field "dtype" is ${JSON.stringify(m.dtype)}, a weight precision this version of isovae does not know (it reads ${MODEL_DTYPES.join(', ')}); use a model directory of a known dtype, or upgrade isovae if the model is newer.`);
+  }
   const out: ModelManifest = { format: MANIFEST_FORMAT, formatVersion: version, model, maxLen: r.int(m.maxLen, 'maxLen', 1), special, vocab, graphs };
+  if (m.dtype !== undefined) out.dtype = m.dtype as ModelDtype;
+  if (typeof m.quantization === 'object' && m.quantization !== null) out.quantization = m.quantization as ManifestQuantization;
+  if (m.accuracy !== undefined) out.accuracy = m.accuracy;
   if (m.training !== undefined) out.training = m.training;
   if (typeof m.command === 'string') out.command = m.command;
   if (m.dataset !== undefined) out.dataset = m.dataset;

@@ -146,7 +146,7 @@ export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
 
 /** `TensorProto.DataType` values used by the exporter (onnx.proto enum numbers). */
-export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 export type DataTypeName = keyof typeof DataType;
 
 /** `AttributeProto.AttributeType` values (onnx.proto enum numbers). */

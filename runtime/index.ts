@@ -11,3 +11,4 @@ export type { StepState } from './greedy.ts';
 export { parseManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest, type GraphSpec, type IoSpec, type GraphName } from '../core/model-dir.ts';
 export { PROVIDERS, type Decoded, type EncodeResult, type LoadOptions, type Logger, type Ort, type Platform, type Provider } from './types.ts';
 export { IsovaeError } from '../core/errors.ts';
+export { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';

@@ -1,11 +1,12 @@
 import type { ModelConfig } from '../core/config.ts';
+import type { ModelDtype } from '../core/dtype.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
 import { tokenize } from '../core/tokenize.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { encodeRows } from './encode.ts';
 import { decoderStep, greedyDecode, type StepState } from './greedy.ts';
-import type { ModelManifest } from '../core/model-dir.ts';
+import { manifestDtype, type ModelManifest } from '../core/model-dir.ts';
 import type { GraphSession } from './session.ts';
 import { checkIdRow, textToIds, type TextIds } from './text.ts';
 import type { Decoded, EncodeResult, Ort, Provider } from './types.ts';
@@ -64,6 +65,11 @@ export class IsovaeModel {
   /** Model architecture (posterior, V, E, H, K). */
   get config(): ModelConfig {
     return this.manifest.model;
+  }
+
+  /** Weight precision of the loaded files: `fp32`, `int8` or `fp16` (manifest `dtype`). */
+  get dtype(): ModelDtype {
+    return manifestDtype(this.manifest);
   }
 
   /** K, the latent size. */

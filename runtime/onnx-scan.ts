@@ -13,6 +13,8 @@ import { IsovaeError } from '../core/errors.ts';
 export const ONNX_FLOAT = 1;
 export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
+export const ONNX_INT8 = 3;
+export const ONNX_FLOAT16 = 10;
 
 /** One graph input or output as declared in the file. A dim is a number (static) or a name (dynamic). */
 export interface ScannedValue {
@@ -41,6 +43,8 @@ export interface ScannedModel {
   inputs: ScannedValue[];
   outputs: ScannedValue[];
   initializers: ScannedInitializer[];
+  /** Initializers of subgraphs (Scan / Loop bodies), with the same data locations. */
+  nestedInitializers: ScannedInitializer[];
 }
 
 /** Protobuf wire reader over a byte range; every read is bounds-checked. */
@@ -109,7 +113,7 @@ export function scanOnnx(bytes: Uint8Array, file: string): ScannedModel {
   };
   if (bytes.byteLength < 16) fail(`only ${bytes.byteLength} bytes`);
   const top = new Wire(bytes, 0, bytes.byteLength, fail);
-  const model: ScannedModel = { irVersion: 0, opsets: [], nodeCount: 0, inputs: [], outputs: [], initializers: [] };
+  const model: ScannedModel = { irVersion: 0, opsets: [], nodeCount: 0, inputs: [], outputs: [], initializers: [], nestedInitializers: [] };
   let graph: [number, number] | null = null;
   while (!top.done()) {
     const [field, wt] = top.key();
@@ -140,11 +144,37 @@ function readGraph(w: Wire, model: ScannedModel): void {
   while (!w.done()) {
     const [field, wt] = w.key();
     if (field === 1 && wt === 2) {
-      w.span();
+      readNodeSubgraphs(w.sub(w.span()), model);
       model.nodeCount++;
     } else if (field === 5 && wt === 2) model.initializers.push(readTensor(w.sub(w.span()), w));
     else if (field === 11 && wt === 2) model.inputs.push(readValueInfo(w.sub(w.span())));
     else if (field === 12 && wt === 2) model.outputs.push(readValueInfo(w.sub(w.span())));
+    else w.skip(wt);
+  }
+}
+
+/** NodeProto: collect the initializers of graph attributes (AttributeProto.g = 6, .graphs = 11), recursively. */
+function readNodeSubgraphs(w: Wire, model: ScannedModel): void {
+  while (!w.done()) {
+    const [field, wt] = w.key();
+    if (field !== 5 || wt !== 2) {
+      w.skip(wt);
+      continue;
+    }
+    const a = w.sub(w.span()); // AttributeProto
+    while (!a.done()) {
+      const [f2, wt2] = a.key();
+      if ((f2 === 6 || f2 === 11) && wt2 === 2) readSubgraph(a.sub(a.span()), model);
+      else a.skip(wt2);
+    }
+  }
+}
+
+function readSubgraph(w: Wire, model: ScannedModel): void {
+  while (!w.done()) {
+    const [field, wt] = w.key();
+    if (field === 1 && wt === 2) readNodeSubgraphs(w.sub(w.span()), model);
+    else if (field === 5 && wt === 2) model.nestedInitializers.push(readTensor(w.sub(w.span()), w));
     else w.skip(wt);
   }
 }
@@ -230,7 +260,12 @@ function readDim(w: Wire): number | string {
  */
 export function readFloatInitializer(bytes: Uint8Array, scan: ScannedModel, name: string): Float32Array | null {
   const t = scan.initializers.find((i) => i.name === name);
-  if (!t || t.dataType !== ONNX_FLOAT || t.dataLength === 0) return null;
+  return t ? readFloats(bytes, t) : null;
+}
+
+/** The float32 values of a scanned initializer (raw or packed data), or null if it is not float32 data in the file. */
+export function readFloats(bytes: Uint8Array, t: ScannedInitializer): Float32Array | null {
+  if (t.dataType !== ONNX_FLOAT || t.dataLength === 0) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset + t.dataOffset, t.dataLength);
   const out = new Float32Array(t.dataLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);

@@ -1,8 +1,9 @@
 import { IsovaeError } from '../core/errors.ts';
 import { UNK_TOKEN } from '../core/special.ts';
 import type { Vocab } from '../core/vocab.ts';
-import { graphIo, type GraphName, type ModelManifest } from '../core/model-dir.ts';
-import { ONNX_FLOAT, ONNX_INT32, scanOnnx, type ScannedModel } from './onnx-scan.ts';
+import { graphIo, manifestDtype, type GraphName, type ModelManifest } from '../core/model-dir.ts';
+import { scaleName, zeroPointName, type ModelDtype } from '../core/dtype.ts';
+import { ONNX_FLOAT, ONNX_FLOAT16, ONNX_INT32, ONNX_INT8, readFloats, scanOnnx, type ScannedModel } from './onnx-scan.ts';
 
 const REEXPORT = 're-export the model (isovae export <checkpoint> <out-dir>)';
 
@@ -62,6 +63,7 @@ export function checkGraphBytes(m: ModelManifest, key: GraphName, bytes: Uint8Ar
       });
     }
   }
+  checkWeightPrecision(manifestDtype(m), scan, bytes, file);
   const emb = scan.initializers.find((t) => t.name === 'embedding' || /(^|\/)embedding$/.test(t.name));
   if (emb && emb.dims[0] !== V) {
     throw new IsovaeError('E_VOCAB', `${file}: embedding has ${emb.dims[0]} rows but the vocabulary has ${V} entries; use the vocab.txt exported with this model.`);
@@ -82,5 +84,43 @@ export function checkVocab(m: ModelManifest, vocab: Vocab, file: string): void {
   }
   if (vocab.idOf(UNK_TOKEN) !== m.special.unk || vocab.unkId !== m.special.unk) {
     throw new IsovaeError('E_VOCAB', `${file}: "${UNK_TOKEN}" has id ${vocab.idOf(UNK_TOKEN)} but the manifest says special.unk ${m.special.unk}; use the vocab.txt exported with this model.`);
+  }
+}
+
+const REQUANTIZE = 'copy the model directory again, or re-make it from the fp32 model (isovae quantize <fp32-dir> <out-dir> --dtype ...)';
+
+/**
+ * Check that a graph's weights match the manifest's `dtype` (int8 weights only in int8 models, float16
+ * only in fp16 models) and that every int8 weight has a float32 scale `<name>/scale` with one value per
+ * output channel, each finite and > 0 (a NaN, zero or negative scale would silently turn the outputs
+ * into garbage). Covers subgraph (Scan / Loop body) initializers. Throws `IsovaeError('E_MODEL_FILE')`
+ * naming the file, the weight and the bad value.
+ */
+export function checkWeightPrecision(dtype: ModelDtype, scan: ScannedModel, bytes: Uint8Array, file: string): void {
+  const all = [...scan.initializers, ...scan.nestedInitializers];
+  const byName = new Map(all.map((t) => [t.name, t]));
+  const zeroPoints = new Set(all.map((t) => zeroPointName(t.name)));
+  const int8 = all.filter((t) => t.dataType === ONNX_INT8 && !zeroPoints.has(t.name));
+  const fp16 = all.filter((t) => t.dataType === ONNX_FLOAT16);
+  const found: ModelDtype = int8.length > 0 ? 'int8' : fp16.length > 0 ? 'fp16' : 'fp32';
+  if (found !== dtype) {
+    const example = (int8[0] ?? fp16[0])?.name;
+    throw new IsovaeError('E_MODEL_FILE', `${file}: manifest.json says dtype ${dtype} but the graph holds ${found} weights${example ? ` (e.g. "${example}")` : ''}; the file belongs to another variant of the model: ${REQUANTIZE}.`);
+  }
+  for (const w of int8) {
+    const s = byName.get(scaleName(w.name));
+    if (!s || s.dataType !== ONNX_FLOAT) {
+      throw new IsovaeError('E_MODEL_FILE', `${file}: int8 weight "${w.name}" has no float32 scale "${scaleName(w.name)}"; ${REQUANTIZE}.`);
+    }
+    // Per output channel: MatMul B [K, N] -> [N]; Gather table [V, E] -> [V, 1]; LSTM [1, 4H, in] -> [4H].
+    const channels = w.dims.length === 2 && s.dims.length === 1 ? w.dims[1] : w.dims.length === 2 ? w.dims[0] : w.dims[1];
+    const values = readFloats(bytes, s);
+    if (!values || values.length !== channels) {
+      throw new IsovaeError('E_MODEL_FILE', `${file}: scale "${s.name}" has ${values?.length ?? 0} values but int8 weight "${w.name}" [${w.dims}] has ${channels} output channels; ${REQUANTIZE}.`);
+    }
+    const bad = values.findIndex((v) => !(Number.isFinite(v) && v > 0));
+    if (bad >= 0) {
+      throw new IsovaeError('E_MODEL_FILE', `${file}: scale "${s.name}"[${bad}] is ${values[bad]}; int8 scales must be finite and > 0 (the file is corrupt); ${REQUANTIZE}.`);
+    }
   }
 }

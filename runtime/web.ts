@@ -7,6 +7,7 @@ import type { LoadOptions, Ort, Platform, Provider } from './types.ts';
 export { IsovaeModel } from './model.ts';
 export { loadModelFrom, type FileSource } from './load.ts';
 export { IsovaeError } from '../core/errors.ts';
+export { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';
 export type { DecodeOptions } from './model.ts';
 export { parseManifest, MANIFEST_FORMAT, MANIFEST_FORMAT_VERSION, type ModelManifest, type GraphSpec, type IoSpec, type GraphName } from '../core/model-dir.ts';
 export type { Decoded, EncodeResult, LoadOptions, Logger, Ort, Provider } from './types.ts';

@@ -5,14 +5,17 @@
  * against tfjs), then write models/<name>/map.json: 2-D PCA coordinates and class labels of (at most 2,000)
  * test-set posterior means — no text —, the PCA projection (mean and 2 directions, so the web demo can place
  * a new sentence), and the per-dimension variances of the test means (active units: variance > 0.01).
- * Finally models/index.json lists the shipped models (web-demo/src/formats.ts).
+ * Then the int8 and fp16 variants the web demo uses (models/<name>/int8, models/<name>/fp16), each with its
+ * accuracy contract against fp32 measured on 1,000 test sentences (fails on a failed contract).
+ * Finally models/index.json lists the shipped models and their variants (web-demo/src/formats.ts).
+ *   npx tsx scripts/ship-models.ts --variants-only <name> ...   re-makes only the variants of shipped models.
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { activeUnits } from '../eval/index.ts';
 import { buildIndex } from '../web-demo/scripts/make-index.ts';
 import { buildMapJson } from '../web-demo/scripts/map-json.ts';
-import { exportModel } from '../export/index.ts';
+import { contractSentences, exportModel, formatAccuracy, writeVariants } from '../export/index.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { loadDataset } from '../train/data/index.ts';
@@ -21,8 +24,22 @@ import { TfModel } from '../train/model.ts';
 
 const MAX_POINTS = 2000;
 
+/** The int8 / fp16 variants of models/<name>, measured on the model's own test split. */
+async function variants(outDir: string): Promise<void> {
+  const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { training?: unknown };
+  const sentences = await contractSentences({ training: manifest.training, vocabText: readFileSync(join(outDir, 'vocab.txt'), 'utf8') });
+  const reports = await writeVariants(outDir, sentences);
+  for (const r of Object.values(reports)) console.log(`${outDir}: ${formatAccuracy(r)}`);
+}
+
+const args = process.argv.slice(2);
+if (args[0] === '--variants-only') {
+  for (const name of args.slice(1)) await variants(join('models', name));
+  writeFileSync(join('models', 'index.json'), JSON.stringify(buildIndex('models'), null, 2) + '\n');
+  process.exit(0);
+}
 await initBackend('wasm');
-for (const arg of process.argv.slice(2)) {
+for (const arg of args) {
   const [name, runDir] = arg.split('=');
   if (!name || !runDir) throw new RangeError(`argument "${arg}": expected <name>=<runDir>`);
   const ck = loadCheckpoint(runDir);
@@ -43,7 +60,8 @@ for (const arg of process.argv.slice(2)) {
   // The map shows a subsample; the active-unit variances come from every test sentence.
   const map = { ...buildMapJson(sub, pick.length, K, pick.map((row) => ds.test.labels[row]!), ds.classes), variances: Array.from(au.variances) };
   writeFileSync(join(outDir, 'map.json'), JSON.stringify(map) + '\n');
-  const bytes = readdirSync(outDir).reduce((a, f) => a + statSync(join(outDir, f)).size, 0);
+  await variants(outDir);
+  const bytes = readdirSync(outDir).reduce((a, f) => a + (statSync(join(outDir, f)).isFile() ? statSync(join(outDir, f)).size : 0), 0);
   console.log(`${name}: ${(bytes / 1e6).toFixed(2)} MB, AU ${au.count}/${K}, test ${JSON.stringify(ck.metrics ?? {})}`);
 }
 writeFileSync(join('models', 'index.json'), JSON.stringify(buildIndex('models'), null, 2) + '\n');

@@ -3,7 +3,8 @@
  * team-written text by make-fixture.ts), serve it with `vite preview` (COOP/COEP) on a free 127.0.0.1
  * port, and drive Debian's headless Chromium. Checks the UI path (type, Enter, reconstruction shown)
  * and that the browser's results equal onnxruntime-node's on the same files, on WASM (threaded and
- * 1 thread) and on WebGPU (SwiftShader software adapter). Writes a screenshot (docs/screenshots/demo.png
+ * 1 thread; fp32 and the int8 variant the demo picks on WASM) and on WebGPU (SwiftShader software
+ * adapter; fp16 falls back to fp32 there, as the adapter has no shader-f16). Writes a screenshot (docs/screenshots/demo.png
  * with UPDATE_SCREENSHOT=1, else $TMPDIR/isovae-demo-screenshot/demo.png).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +42,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
   let outDir = '';
   let server: { url: string; close: () => Promise<void> };
   const node: Record<string, IsovaeModel> = {};
+  const nodeInt8: Record<string, IsovaeModel> = {};
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'isovae-demo-dist-'));
@@ -48,29 +50,30 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
     server = await serveDemo(outDir);
     // The reference: the same encoder.onnx / decoder_step.onnx on onnxruntime-node CPU.
     for (const d of DIRS) node[d] = await loadModel(join(FIXTURE_MODELS, d), { useFusedEncoder: false, threads: 1 });
+    for (const d of DIRS) nodeInt8[d] = await loadModel(join(FIXTURE_MODELS, d, 'int8'), { useFusedEncoder: false, threads: 1 });
   }, 60_000);
 
   afterAll(async () => {
-    for (const m of Object.values(node)) await m.dispose();
+    for (const m of [...Object.values(node), ...Object.values(nodeInt8)]) await m.dispose();
     await server?.close();
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  /** Browser vs node: means (and log-variances) within `atol`, identical greedy tokens. */
-  async function checkParity(page: Page, atol: number, label: string): Promise<void> {
+  /** Browser vs node (`ref`: the same files on onnxruntime-node): means (and log-variances) within `atol`, identical greedy tokens. */
+  async function checkParity(page: Page, atol: number, label: string, ref0: Record<string, IsovaeModel> = node): Promise<void> {
     for (const d of DIRS) {
       const web = await page.evaluate(([dir, texts]) => window.isovaeDemo!.encode(dir, texts), [d, SENTENCES] as const);
-      const ref = await node[d]!.encode(SENTENCES);
+      const ref = await ref0[d]!.encode(SENTENCES);
       const dm = maxAbsDiff(web.mean, ref.mean);
       const dl = maxAbsDiff(web.logvar!, ref.logvar!);
       console.log(`${label} ${d}: mean max abs diff ${dm.toExponential(2)}, logvar ${dl.toExponential(2)} (atol ${atol})`);
       expect(dm).toBeLessThanOrEqual(atol);
       expect(dl).toBeLessThanOrEqual(atol);
       const rec = await page.evaluate(([dir, texts]) => window.isovaeDemo!.reconstruct(dir, texts), [d, SENTENCES] as const);
-      expect(rec).toEqual((await node[d]!.reconstruct(SENTENCES)).map((r) => Array.from(r.ids)));
-      const z = node[d]!.sample(6, { seed: 5 });
+      expect(rec).toEqual((await ref0[d]!.reconstruct(SENTENCES)).map((r) => Array.from(r.ids)));
+      const z = ref0[d]!.sample(6, { seed: 5 });
       const dec = await page.evaluate(([dir, zz]) => window.isovaeDemo!.decode(dir, zz), [d, Array.from(z)] as const);
-      expect(dec).toEqual((await node[d]!.decode(z)).map((r) => Array.from(r.ids)));
+      expect(dec).toEqual((await ref0[d]!.decode(z)).map((r) => Array.from(r.ids)));
     }
   }
 
@@ -78,9 +81,10 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
     const b = await launch('none');
     try {
       const page = b.ctx.pages()[0] ?? (await b.ctx.newPage());
-      await openDemo(page, `${server.url}?ep=wasm`);
+      await openDemo(page, `${server.url}?ep=wasm&dtype=fp32`);
       const st = await page.evaluate(() => window.isovaeDemo!.state());
       expect(st.provider).toBe('wasm');
+      expect(st.models.map((m) => m.dtype)).toEqual(['fp32', 'fp32']);
       expect(st.isolated).toBe(true); // COOP/COEP from vite preview -> SharedArrayBuffer -> threads
       expect(st.threads).toBeGreaterThanOrEqual(1);
       expect(st.models.map((m) => m.dir)).toEqual(['igp', 'dgp']);
@@ -97,7 +101,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
         expect(bars).toBe(node[d]!.latentDim);
         expect(await page.locator(`#rec-panes [data-model="${d}"] svg.map polygon.star`).count()).toBe(1);
       }
-      expect(await page.locator('#provider').textContent()).toMatch(/^WASM · \d+ threads?$/);
+      expect(await page.locator('#provider').textContent()).toMatch(/^WASM · \d+ threads? · fp32$/);
       await checkParity(page, 1e-4, `wasm x${st.threads}`);
 
       // Screenshot of the whole page after the UI run.
@@ -118,7 +122,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
       // Second visit: model files and the ORT binary come from the Cache API.
-      await openDemo(page, `${server.url}?ep=wasm&threads=1&run=0`);
+      await openDemo(page, `${server.url}?ep=wasm&threads=1&run=0&dtype=fp32`);
       const st2 = await page.evaluate(() => window.isovaeDemo!.state());
       expect(st2.cache).toEqual({ hits: 7, misses: 0 }); // ort .wasm + 2 x (vocab, encoder, decoder_step)
       expect(st2.threads).toBe(1);
@@ -132,7 +136,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
       // A corrupt model file: that pane explains, the other model still works.
       await page.evaluate(() => caches.delete('isovae-demo-v1'));
       await page.route('**/models/dgp/decoder_step.onnx', (r) => r.fulfill({ status: 200, body: Buffer.from('not an onnx file') }));
-      await openDemo(page, `${server.url}?ep=wasm`);
+      await openDemo(page, `${server.url}?ep=wasm&dtype=fp32`);
       expect(await page.locator('#rec-panes [data-model="igp"] [data-testid="reconstruction"]').count()).toBe(1);
       await expect.poll(() => page.locator('#rec-panes .pane.failed').textContent()).toMatch(/Could not load this model: .*decoder_step\.onnx/);
       await page.unroute('**/models/dgp/decoder_step.onnx');
@@ -145,15 +149,43 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
     }
   }, 90_000);
 
+  it('WASM picks the int8 variant by default: same tokens as onnxruntime-node on the same int8 files; dtype shown', async () => {
+    const b = await launch('none');
+    try {
+      const page = b.ctx.pages()[0] ?? (await b.ctx.newPage());
+      await openDemo(page, `${server.url}?ep=wasm`);
+      const st = await page.evaluate(() => window.isovaeDemo!.state());
+      expect(st.models.map((m) => [m.dir, m.provider, m.dtype])).toEqual([['igp', 'wasm', 'int8'], ['dgp', 'wasm', 'int8']]);
+      expect(await page.locator('#provider').textContent()).toMatch(/^WASM · \d+ threads? · int8$/);
+      expect(await page.locator('#rec-panes [data-model="igp"] .meta').textContent()).toMatch(/int8 weights$/);
+      expect(await page.locator('#dtype').inputValue()).toBe('auto');
+      // Integer products are exact on both; float parts (scales, LSTM cell) may differ in the last bits,
+      // which can move an activation across a uint8 rounding boundary: 1e-3 on the means, tokens identical.
+      await checkParity(page, 1e-3, `wasm x${st.threads} int8`, nodeInt8);
+    } finally {
+      await b.close();
+    }
+  }, 90_000);
+
   it('WebGPU (SwiftShader software adapter): provider reported, parity with onnxruntime-node (1e-4, same tokens)', async () => {
     const b = await launch('swiftshader');
     try {
       const page = b.ctx.pages()[0] ?? (await b.ctx.newPage());
+      const f16 = async (): Promise<boolean> => page.evaluate(async () => {
+        const a = await (navigator as unknown as { gpu: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu.requestAdapter();
+        return a?.features.has('shader-f16') ?? false;
+      });
+      // fp16 asked for on an adapter without shader-f16 (SwiftShader): a notice, and the fp32 files run.
+      await openDemo(page, `${server.url}?ep=webgpu&dtype=fp16&run=0`);
+      expect(await f16()).toBe(false);
+      expect(await page.locator('#notices').textContent()).toMatch(/this WebGPU adapter has no shader-f16 feature: using fp32 weights instead of fp16/);
+      expect((await page.evaluate(() => window.isovaeDemo!.state())).models.map((m) => m.dtype)).toEqual(['fp32', 'fp32']);
+
       await openDemo(page, `${server.url}?ep=webgpu`);
       const st = await page.evaluate(() => window.isovaeDemo!.state());
       expect(st.provider).toBe('webgpu');
-      expect(st.models.every((m) => m.provider === 'webgpu')).toBe(true);
-      expect(await page.locator('#provider').textContent()).toBe('WebGPU');
+      expect(st.models.every((m) => m.provider === 'webgpu' && m.dtype === 'fp32')).toBe(true);
+      expect(await page.locator('#provider').textContent()).toBe('WebGPU · fp32');
       // Tolerance: the same 1e-4 as WASM. WebGPU sums in f32 in another order (and may use FMA), which
       // moves these small graphs by ~1e-6; 1e-4 leaves two orders of margin and still catches a wrong
       // kernel (errors of that kind are >= 1e-2). Greedy tokens must be identical.

@@ -1,7 +1,9 @@
 /**
  * Regenerate the committed browser-test fixture: two tiny models (IGP and DGP, same C) trained with
  * train/ on the team-written corpus of fixture-corpus.ts, exported with export/ (validated against
- * tfjs), each with a map.json of its test means, plus index.json. Deterministic for the seeds here.
+ * tfjs), each with a map.json of its test means and its int8 / fp16 variants (<dir>/int8, <dir>/fp16, accuracy
+ * measured on the fixture test split), plus index.json. Deterministic for the seeds here.
+ * `--variants-only`: keep the trained models, only re-make the int8 / fp16 variants and index.json.
  *   npx tsx test/browser/make-fixture.ts [outDir=test/browser/fixtures/models]
  * Takes about a minute on 2 cores.
  */
@@ -9,14 +11,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveTrainConfig } from '../../core/config.ts';
-import { exportModel } from '../../export/index.ts';
+import { exportModel, formatAccuracy, writeVariants } from '../../export/index.ts';
 import { loadModel } from '../../runtime/index.ts';
 import { trainModel } from '../../train/trainer.ts';
 import { buildIndex } from '../../web-demo/scripts/make-index.ts';
 import { buildMapJson } from '../../web-demo/scripts/map-json.ts';
 import { CLASSES, classesTxt, fixtureCorpus, toCsv } from './fixture-corpus.ts';
 
-const outDir = process.argv[2] ?? join(import.meta.dirname, 'fixtures', 'models');
+const variantsOnly = process.argv.includes('--variants-only');
+const outDir = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? join(import.meta.dirname, 'fixtures', 'models');
 const work = mkdtempSync(join(tmpdir(), 'isovae-browser-fixture-'));
 try {
   const corpus = fixtureCorpus();
@@ -26,6 +29,10 @@ try {
   writeFileSync(join(data, 'classes.txt'), classesTxt());
   mkdirSync(outDir, { recursive: true });
   for (const [name, posterior] of [['igp', 'iso'], ['dgp', 'diag']] as const) {
+    if (variantsOnly) {
+      await variants(join(outDir, name), corpus.test.map((r) => r.text));
+      continue;
+    }
     const values = {
       posterior, c: 10, cSteps: 300, embeddingDim: 24, hiddenDim: 48, latentDim: 8, vocabWords: 200, maxLen: 12,
       batchSize: 32, epochs: 60, lr: 5e-3, seed: 3, data: { kind: 'csv', path: data }, outDir: join(work, name), backend: 'wasm',
@@ -49,6 +56,7 @@ try {
     } finally {
       await model.dispose();
     }
+    await variants(modelDir, corpus.test.map((r) => r.text));
   }
   // Titles say what these are: the demo falls back to them when models/index.json is missing.
   const index = buildIndex(outDir);
@@ -56,4 +64,10 @@ try {
   writeFileSync(join(outDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+/** The int8 / fp16 variants of one fixture model, measured on the fixture test split. */
+async function variants(modelDir: string, texts: string[]): Promise<void> {
+  const reports = await writeVariants(modelDir, { inputs: texts, source: 'fixture-corpus.ts test split' });
+  for (const r of Object.values(reports)) console.log(formatAccuracy(r));
 }

@@ -5,30 +5,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { run as runExport } from '../../cli/export.ts';
 import { run as runVerify } from '../../cli/verify.ts';
-import { DEFAULT_TRAIN_CONFIG } from '../../core/config.ts';
-import { Rng } from '../../core/rng.ts';
-import { Vocab } from '../../core/vocab.ts';
 import { verifyModel } from '../../export/index.ts';
-import { saveCheckpoint } from '../../train/checkpoint.ts';
-import { initWeights } from '../../train/init.ts';
-import { tinyConfig } from './fixtures.ts';
+import { saveTinyCheckpoint } from './fixtures.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'isovae-cli-'));
 const ckpt = join(root, 'checkpoint');
 let logs: string[] = [];
 
-beforeAll(() => {
-  const model = tinyConfig('iso');
-  saveCheckpoint(ckpt, {
-    train: { ...DEFAULT_TRAIN_CONFIG, embeddingDim: 5, hiddenDim: 6, latentDim: 4, vocabWords: 26, maxLen: 8 },
-    model, maxLen: 9,
-    vocab: Vocab.fromWords(['unk', ...Array.from({ length: model.vocabSize - 4 }, (_, i) => `w${i}`)]),
-    weights: initWeights(model, new Rng(5)), optimizer: null,
-    state: { epoch: 1, batchInEpoch: 0, step: 10, shuffleRngAtEpochStart: [1, 2, 3, 4], noiseRng: [1, 2, 3, 4], history: [], finished: true, epochSums: { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 } },
-    dataset: { name: 'made-up', classes: [], sizes: { train: 1, valid: 1, test: 1 } },
-    command: 'isovae train --test', metrics: { rec: 12.5 }, backend: 'wasm',
-  });
-});
+beforeAll(() => saveTinyCheckpoint(ckpt));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => {
   vi.restoreAllMocks();

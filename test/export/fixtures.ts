@@ -1,5 +1,9 @@
 /** Tiny model fixtures for the exporter tests (random weights; no corpus text). */
-import type { ModelConfig, Posterior } from '../../core/config.ts';
+import { DEFAULT_TRAIN_CONFIG, type ModelConfig, type Posterior } from '../../core/config.ts';
+import { Rng } from '../../core/rng.ts';
+import { Vocab } from '../../core/vocab.ts';
+import { saveCheckpoint } from '../../train/checkpoint.ts';
+import { initWeights } from '../../train/init.ts';
 import type { ExportSource } from '../../export/write-model-dir.ts';
 import type { ParityReference } from '../../export/parity-types.ts';
 import type { Weights } from '../../core/weights.ts';
@@ -37,4 +41,21 @@ export function float64Reference(cfg: ModelConfig, w: Weights): ParityReference 
     },
     greedyDecode: async (z, batch, steps) => refGreedy(cfg, w, z, batch, steps),
   };
+}
+
+/**
+ * Write a finished checkpoint of the tiny iso model (initial weights, seed 5; words w0..w24 + unk; maxLen 9)
+ * to `dir`, as train/checkpoint.ts does, for the CLI tests.
+ */
+export function saveTinyCheckpoint(dir: string): void {
+  const model = tinyConfig('iso');
+  saveCheckpoint(dir, {
+    train: { ...DEFAULT_TRAIN_CONFIG, embeddingDim: 5, hiddenDim: 6, latentDim: 4, vocabWords: 26, maxLen: 8 },
+    model, maxLen: 9,
+    vocab: Vocab.fromWords(['unk', ...Array.from({ length: model.vocabSize - 4 }, (_, i) => `w${i}`)]),
+    weights: initWeights(model, new Rng(5)), optimizer: null,
+    state: { epoch: 1, batchInEpoch: 0, step: 10, shuffleRngAtEpochStart: [1, 2, 3, 4], noiseRng: [1, 2, 3, 4], history: [], finished: true, epochSums: { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 } },
+    dataset: { name: 'made-up', classes: [], sizes: { train: 1, valid: 1, test: 1 } },
+    command: 'isovae train --test', metrics: { rec: 12.5 }, backend: 'wasm',
+  });
 }

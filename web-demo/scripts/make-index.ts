@@ -1,13 +1,14 @@
 /**
  * Write `<modelsDir>/index.json` (format in web-demo/src/formats.ts) listing every sub-directory with a
- * manifest.json, titled from the manifest (posterior and training C):
+ * manifest.json, titled from the manifest (posterior and training C), with the quantized variants found in
+ * `<dir>/int8/` and `<dir>/fp16/` (written by `isovae quantize`) as `dtypes`:
  *   npx tsx web-demo/scripts/make-index.ts [modelsDir=models]
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Build the index object for `modelsDir` (IGP models first, then DGP, then the rest, by name). */
-export function buildIndex(modelsDir: string): { format: string; formatVersion: number; models: { dir: string; title: string }[] } {
+export function buildIndex(modelsDir: string): { format: string; formatVersion: number; models: { dir: string; title: string; dtypes?: string[] }[] } {
   const rank: Record<string, number> = { iso: 0, diag: 1, ae: 2 };
   const models = readdirSync(modelsDir, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(modelsDir, d.name, 'manifest.json')))
@@ -15,10 +16,11 @@ export function buildIndex(modelsDir: string): { format: string; formatVersion: 
       const m = JSON.parse(readFileSync(join(modelsDir, d.name, 'manifest.json'), 'utf8')) as { model: { posterior: string }; training?: { c?: number } };
       const kind = m.model.posterior === 'iso' ? 'IGP' : m.model.posterior === 'diag' ? 'DGP' : 'AE';
       const c = m.training?.c;
-      return { dir: d.name, title: c === undefined || kind === 'AE' ? kind : `${kind} (C = ${c})`, r: rank[m.model.posterior] ?? 3 };
+      const dtypes = ['int8', 'fp16'].filter((t) => existsSync(join(modelsDir, d.name, t, 'manifest.json')));
+      return { dir: d.name, title: c === undefined || kind === 'AE' ? kind : `${kind} (C = ${c})`, r: rank[m.model.posterior] ?? 3, dtypes };
     })
     .sort((a, b) => a.r - b.r || a.dir.localeCompare(b.dir))
-    .map(({ dir, title }) => ({ dir, title }));
+    .map(({ dir, title, dtypes }) => (dtypes.length > 0 ? { dir, title, dtypes } : { dir, title }));
   return { format: 'isovae-models-index', formatVersion: 1, models };
 }
 

@@ -5,8 +5,10 @@
  * `models/index.json`: which model directories (under `models/`) the demo offers.
  * ```jsonc
  * { "format": "isovae-models-index", "formatVersion": 1,
- *   "models": [ { "dir": "igp", "title": "IGP (C = 15)" }, { "dir": "dgp", "title": "DGP (C = 15)" } ] }
+ *   "models": [ { "dir": "igp", "title": "IGP (C = 15)", "dtypes": ["int8", "fp16"] }, { "dir": "dgp", "title": "DGP (C = 15)" } ] }
  * ```
+ * `dtypes` (optional) lists the quantized variants of a model, each a complete model directory
+ * `<dir>/<dtype>/` (written by `isovae quantize`); `<dir>/` itself is the fp32 model.
  * `models/<dir>/map.json` (optional): the 2-D map of test-set posterior means, no text.
  * ```jsonc
  * { "coords": [[x, y], ...],            // N points
@@ -22,6 +24,8 @@ export interface IndexEntry {
   dir: string;
   /** Label shown in the model picker; default: the directory name. */
   title: string;
+  /** Quantized variants available as `<dir>/<dtype>/` (fp32 is `<dir>/` and always present). */
+  dtypes: Array<'int8' | 'fp16'>;
 }
 
 export interface ModelsIndex {
@@ -62,11 +66,14 @@ export function parseIndex(text: string, file: string): ModelsIndex {
   if (!Array.isArray(models) || models.length === 0) throw new Error(`${file}: "models" must be a non-empty array of { dir, title }.`);
   return {
     models: models.map((m: unknown, i) => {
-      const { dir, title } = (m ?? {}) as { dir?: unknown; title?: unknown };
+      const { dir, title, dtypes } = (m ?? {}) as { dir?: unknown; title?: unknown; dtypes?: unknown };
       if (typeof dir !== 'string' || !/^[\w.-]+$/.test(dir) || dir.startsWith('.')) {
         throw new Error(`${file}: models[${i}].dir must be a directory name under models/ (letters, digits, _ . -).`);
       }
-      return { dir, title: typeof title === 'string' && title ? title : dir };
+      if (dtypes !== undefined && (!Array.isArray(dtypes) || !dtypes.every((d) => d === 'int8' || d === 'fp16'))) {
+        throw new Error(`${file}: models[${i}].dtypes must be an array of "int8" / "fp16" (quantized variants in ${dir}/<dtype>/).`);
+      }
+      return { dir, title: typeof title === 'string' && title ? title : dir, dtypes: [...((dtypes as Array<'int8' | 'fp16'> | undefined) ?? [])] };
     }),
   };
 }

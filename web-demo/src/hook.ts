@@ -35,7 +35,7 @@ export interface DemoHook {
     isolated: boolean;
     /** Cache API use since the page loaded (ORT binary and model files). */
     cache: { hits: number; misses: number };
-    models: { dir: string; provider: string; loadMs: number; readyAt: number }[];
+    models: { dir: string; provider: string; dtype: string; loadMs: number; readyAt: number }[];
   };
   /** Posterior means (and log-variances) of `texts` under model `dir`, row-major `[n * K]`. */
   encode(dir: string, texts: string[]): Promise<{ mean: number[]; logvar: number[] | null; k: number }>;
@@ -71,7 +71,7 @@ export function installHook(state: DemoState): void {
       threads: state.threads,
       isolated: globalThis.crossOriginIsolated === true,
       cache: { hits: cacheStats.hits, misses: cacheStats.misses },
-      models: [...state.models.values()].map((m) => ({ dir: m.entry.dir, provider: m.model.provider, loadMs: m.loadMs, readyAt: m.readyAt })),
+      models: [...state.models.values()].map((m) => ({ dir: m.entry.dir, provider: m.model.provider, dtype: m.dtype, loadMs: m.loadMs, readyAt: m.readyAt })),
     }),
     encode: async (dir, texts) => {
       const r = await get(dir).encode(texts);

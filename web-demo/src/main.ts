@@ -10,12 +10,14 @@ import { EXAMPLES, INTERPOLATION_PAIRS, PREFIXES } from './examples.ts';
 import { project } from './formats.ts';
 import { installHook, type DemoState } from './hook.ts';
 import { loadDemoModel, loadIndex, type DemoModel } from './models.ts';
+import { parseDtypeChoice, pickDtype } from './dtype.ts';
 import { setupOrt, type EpChoice } from './ort-setup.ts';
 import { errorPane, listPane, reconPane, renderTimings, tokenCount, type Timings } from './view.ts';
 
 const params = new URLSearchParams(location.search);
 const epParam = params.get('ep');
 const choice: EpChoice = epParam === 'webgpu' || epParam === 'wasm' ? epParam : 'auto';
+const dtypeChoice = parseDtypeChoice(params.get('dtype'));
 const threadsParam = params.get('threads') ? Math.max(1, Number.parseInt(params.get('threads')!, 10) || 1) : null;
 
 const state: DemoState = { ready: false, error: null, provider: '', threads: 1, models: new Map(), panes: [], startedAt: performance.now() };
@@ -158,6 +160,12 @@ function wireForms(): void {
     params.set('ep', ep.value);
     location.search = params.toString();
   });
+  const dtypeSel = byId<HTMLSelectElement>('dtype');
+  dtypeSel.value = dtypeChoice;
+  dtypeSel.addEventListener('change', () => {
+    params.set('dtype', dtypeSel.value);
+    location.search = params.toString();
+  });
 }
 
 async function main(): Promise<void> {
@@ -182,9 +190,12 @@ async function main(): Promise<void> {
     });
   }
   state.panes = picks.map((entry) => ({ entry, model: null, error: null }));
+  const backend = { webgpu: setup.providers[0] === 'webgpu', f16: setup.f16 };
   for (const pane of state.panes) {
     try {
-      const m = await loadDemoModel(pane.entry, setup, (p) => setProgress(`Loading ${pane.entry.title}: ${p.file} ${bytes(p.loaded)}`, p.loaded, p.total));
+      const pick = pickDtype(dtypeChoice, backend, pane.entry.dtypes);
+      if (pick.note) notice(dtypeChoice === 'auto' ? 'info' : 'warn', `${pane.entry.title}: ${pick.note}`);
+      const m = await loadDemoModel(pane.entry, setup, pick.dtype, (p) => setProgress(`Loading ${pane.entry.title}: ${p.file} ${bytes(p.loaded)}`, p.loaded, p.total));
       pane.model = m;
       state.models.set(pane.entry.dir, m);
       for (const w of m.warnings) notice('warn', w);
@@ -198,7 +209,8 @@ async function main(): Promise<void> {
   if (loaded.length === 0) throw new Error('no model could be loaded (see the messages above).');
   const provider = loaded[0]!.model.provider;
   state.provider = provider;
-  byId('provider').textContent = provider === 'webgpu' ? 'WebGPU' : `WASM · ${setup.threads} thread${setup.threads > 1 ? 's' : ''}`;
+  const dtypes = [...new Set(loaded.map((m) => m.dtype))].join(' / ');
+  byId('provider').textContent = `${provider === 'webgpu' ? 'WebGPU' : `WASM · ${setup.threads} thread${setup.threads > 1 ? 's' : ''}`} · ${dtypes}`;
   if (choice === 'webgpu' && provider !== 'webgpu') notice('warn', 'WebGPU was requested but the models run on WASM (see above).');
   for (const m of loaded) time('load (download/cache + sessions)', m.entry.title, ms(m.loadMs));
   // Warm-up: the first runs allocate buffers (and compile shaders on WebGPU); shown apart from warm timings.

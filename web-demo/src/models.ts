@@ -5,6 +5,7 @@
 import { loadWebModel, type IsovaeModel, type Progress } from '../../runtime/web.ts';
 import { modelFetch } from './cache.ts';
 import { parseIndex, parseMap, type IndexEntry, type MapData, type ModelsIndex } from './formats.ts';
+import type { Dtype } from './dtype.ts';
 import type { OrtSetup } from './ort-setup.ts';
 
 /** A loaded model with what the demo shows about it. */
@@ -20,6 +21,8 @@ export interface DemoModel {
   readyAt: number;
   /** Provider warnings raised while loading (e.g. WebGPU session failed, fell back to wasm). */
   warnings: string[];
+  /** The weight precision loaded (`<dir>/` for fp32, `<dir>/<dtype>/` otherwise). */
+  dtype: Dtype;
 }
 
 const modelsBase = (): string => new URL('models/', document.baseURI).href;
@@ -43,12 +46,15 @@ export async function loadIndex(): Promise<ModelsIndex> {
   return parseIndex(await res.text(), url);
 }
 
-/** Load one model of the index on the configured onnxruntime; `onProgress` follows each file. */
-export async function loadDemoModel(entry: IndexEntry, setup: OrtSetup, onProgress: (p: Progress) => void): Promise<DemoModel> {
+/**
+ * Load one model of the index in precision `dtype` (its `<dir>/<dtype>/` variant; fp32 is `<dir>/`) on the
+ * configured onnxruntime; `onProgress` follows each file. The map comes from the fp32 directory.
+ */
+export async function loadDemoModel(entry: IndexEntry, setup: OrtSetup, dtype: Dtype, onProgress: (p: Progress) => void): Promise<DemoModel> {
   const t0 = performance.now();
   const base = `${modelsBase()}${entry.dir}/`;
   const warnings: string[] = [];
-  const model = await loadWebModel(base, {
+  const model = await loadWebModel(dtype === 'fp32' ? base : `${base}${dtype}/`, {
     ort: setup.ort,
     executionProviders: setup.providers,
     fetchFn: modelFetch(),
@@ -64,5 +70,5 @@ export async function loadDemoModel(entry: IndexEntry, setup: OrtSetup, onProgre
   } catch (e) {
     mapError = (e as Error).message;
   }
-  return { entry, model, map, mapError, loadMs, readyAt: performance.now(), warnings };
+  return { entry, model, map, mapError, loadMs, readyAt: performance.now(), warnings, dtype: model.dtype };
 }

@@ -18,19 +18,22 @@ export interface OrtSetup {
   threads: number;
   /** Messages for the user (why WebGPU or threads are not used). */
   notes: string[];
+  /** True when the WebGPU adapter has `shader-f16` (fp16 arithmetic in shaders). */
+  f16: boolean;
 }
 
 /** Whether a WebGPU adapter exists; returns the reason when not. */
-export async function webgpuStatus(): Promise<{ ok: boolean; why: string; adapter: string }> {
+export async function webgpuStatus(): Promise<{ ok: boolean; why: string; adapter: string; f16: boolean }> {
   const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return { ok: false, why: 'this browser has no WebGPU (navigator.gpu is missing; Chrome/Edge 113+, or enable it in the browser flags)', adapter: '' };
+  if (!gpu) return { ok: false, why: 'this browser has no WebGPU (navigator.gpu is missing; Chrome/Edge 113+, or enable it in the browser flags)', adapter: '', f16: false };
   try {
-    const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; description?: string } } | null;
-    if (!adapter) return { ok: false, why: 'WebGPU is present but no GPU adapter is available (blocklisted GPU or disabled hardware acceleration)', adapter: '' };
+    const adapter = (await gpu.requestAdapter()) as { info?: { vendor?: string; architecture?: string; description?: string }; features?: { has(f: string): boolean } } | null;
+    if (!adapter) return { ok: false, why: 'WebGPU is present but no GPU adapter is available (blocklisted GPU or disabled hardware acceleration)', adapter: '', f16: false };
     const info = adapter.info ?? {};
-    return { ok: true, why: '', adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter' };
+    const f16 = adapter.features?.has('shader-f16') ?? false;
+    return { ok: true, why: '', adapter: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter', f16 };
   } catch (e) {
-    return { ok: false, why: `requesting a WebGPU adapter failed (${(e as Error).message})`, adapter: '' };
+    return { ok: false, why: `requesting a WebGPU adapter failed (${(e as Error).message})`, adapter: '', f16: false };
   }
 }
 
@@ -42,9 +45,11 @@ export async function webgpuStatus(): Promise<{ ok: boolean; why: string; adapte
 export async function setupOrt(choice: EpChoice, threads: number | null, onProgress: (loaded: number, total: number) => void): Promise<OrtSetup> {
   const notes: string[] = [];
   let useGpu = false;
+  let f16 = false;
   if (choice !== 'wasm') {
     const st = await webgpuStatus();
     useGpu = st.ok;
+    f16 = st.f16;
     if (!st.ok) notes.push(`WebGPU unavailable: ${st.why}. Using WASM.`);
   }
   // Separate builds: the webgpu build carries the WebGPU EP (and wasm); the wasm build is half the size.
@@ -59,5 +64,5 @@ export async function setupOrt(choice: EpChoice, threads: number | null, onProgr
   ort.env.wasm.numThreads = used;
   ort.env.wasm.wasmPaths = base;
   ort.env.wasm.wasmBinary = await cachedBytes(base + wasmFile, `ort-${ort.env.versions.web ?? 'x'}`, onProgress);
-  return { ort, providers: useGpu ? ['webgpu', 'wasm'] : ['wasm'], threads: used, notes };
+  return { ort, providers: useGpu ? ['webgpu', 'wasm'] : ['wasm'], threads: used, notes, f16 };
 }

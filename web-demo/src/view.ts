@@ -8,11 +8,11 @@ import { el, ms } from './dom.ts';
 import { ACTIVE_THRESHOLD, project } from './formats.ts';
 import type { DemoModel } from './models.ts';
 
-/** Short description of a model: posterior, K, H, V. */
+/** Short description of a model: posterior, K, H, V and the weight precision loaded. */
 export function modelMeta(m: DemoModel): string {
   const c = m.model.config;
   const kind = c.posterior === 'iso' ? 'isotropic (IGP)' : c.posterior === 'diag' ? 'diagonal (DGP)' : 'autoencoder';
-  return `${kind} · K ${c.latentDim} · H ${c.hiddenDim} · V ${c.vocabSize.toLocaleString('en')}`;
+  return `${kind} · K ${c.latentDim} · H ${c.hiddenDim} · V ${c.vocabSize.toLocaleString('en')} · ${m.dtype} weights`;
 }
 
 /** A pane header: model title and meta line. */

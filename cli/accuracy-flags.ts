@@ -1,0 +1,57 @@
+import type { AccuracyThresholds } from '../export/accuracy.ts';
+
+/** The accuracy-contract flags shared by `isovae quantize`, `export --dtype` and `verify` (help text). */
+export const ACCURACY_USAGE = `Accuracy contract (int8 / fp16 vs fp32; defaults in brackets; a failed threshold is an error):
+  --sentences <file>        sentences to measure on, one per line [the model's test split]
+  --max-sentences <n>       at most n sentences, evenly spaced [1000]
+  --min-cosine <x>          mean cosine of the encoder means [0.999]
+  --max-mean-abs-diff <x>   max abs diff of the encoder means [not checked]
+  --min-exact-match <x>     fraction of reconstructions with identical tokens [int8 0.80, fp16 0.95]
+  --min-token-agreement <x> fraction of agreeing reconstruction tokens [int8 0.90, fp16 0.98]
+  --max-bleu2-drop <x>      drop of reconstruction BLEU-2 as a fraction (0.01 = 1 point) [0.01]
+  --max-au-change <n>       change of active units [0]
+  --allow-accuracy-loss     write the model even if a threshold fails (recorded in its manifest)`;
+
+/** parseArgs option declarations of {@link ACCURACY_USAGE}. */
+export const ACCURACY_OPTIONS = {
+  sentences: { type: 'string' },
+  'max-sentences': { type: 'string' },
+  'min-cosine': { type: 'string' },
+  'max-mean-abs-diff': { type: 'string' },
+  'min-exact-match': { type: 'string' },
+  'min-token-agreement': { type: 'string' },
+  'max-bleu2-drop': { type: 'string' },
+  'max-au-change': { type: 'string' },
+  'allow-accuracy-loss': { type: 'boolean', default: false },
+} as const;
+
+const FLAG_FIELDS: Array<[string, keyof AccuracyThresholds, number, number]> = [
+  ['min-cosine', 'minMeanCosine', -1, 1],
+  ['max-mean-abs-diff', 'maxMeanAbsDiff', 0, Infinity],
+  ['min-exact-match', 'minExactMatch', 0, 1],
+  ['min-token-agreement', 'minTokenAgreement', 0, 1],
+  ['max-bleu2-drop', 'maxBleu2Drop', -1, 1],
+  ['max-au-change', 'maxActiveUnitChange', 0, Infinity],
+];
+
+/** Threshold overrides and sentence options from parsed flags; RangeError naming a bad flag. */
+export function parseAccuracyFlags(cmd: string, values: Record<string, unknown>): {
+  thresholds: Partial<AccuracyThresholds>; sentencesFile?: string; maxSentences?: number; allowAccuracyLoss: boolean;
+} {
+  const thresholds: Partial<AccuracyThresholds> = {};
+  for (const [flag, field, lo, hi] of FLAG_FIELDS) {
+    const v = values[flag];
+    if (typeof v !== 'string') continue;
+    const x = Number(v);
+    if (v.trim() === '' || Number.isNaN(x) || x < lo || x > hi) throw new RangeError(`${cmd}: --${flag} must be a number in [${lo}, ${hi}], got "${v}".`);
+    thresholds[field] = x;
+  }
+  const out: ReturnType<typeof parseAccuracyFlags> = { thresholds, allowAccuracyLoss: values['allow-accuracy-loss'] === true };
+  if (typeof values.sentences === 'string') out.sentencesFile = values.sentences;
+  if (typeof values['max-sentences'] === 'string') {
+    const n = Number(values['max-sentences']);
+    if (!Number.isInteger(n) || n < 2) throw new RangeError(`${cmd}: --max-sentences must be an integer >= 2, got "${values['max-sentences']}".`);
+    out.maxSentences = n;
+  }
+  return out;
+}

@@ -1,0 +1,103 @@
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { IsovaeError } from '../core/errors.ts';
+import { encodeModel } from '../onnx/builder.ts';
+import { decodeModel, FP16_SCHEME, INT8_SCHEME, quantizeModel, type WeightDtype } from '../onnx/quantize.ts';
+import { formatAccuracy, measureAccuracy, type AccuracyOptions, type AccuracyReport } from './accuracy.ts';
+import { readManifest } from './export-model.ts';
+import { MANIFEST_FILE, manifestDtype, type GraphName, type ManifestQuantization, type ModelManifest } from '../core/model-dir.ts';
+import { withStagedModelDir } from './write-model-dir.ts';
+import { sha256Hex } from './manifest.ts';
+import { readGraphs } from './validate.ts';
+
+/** Options of {@link quantizeModelDir}. */
+export interface QuantizeDirOptions extends AccuracyOptions {
+  dtype: WeightDtype;
+  /** int8: 7-bit weights (see onnx/quantize.ts). Default false. */
+  reduceRange?: boolean;
+  /** Initializer names left in float32 (onnx/quantize.ts `keepFloat`). Default none. */
+  keepFloat?: readonly string[];
+  /** Keep encoder_fused.onnx (CPU/CUDA only) when the source has it. Default true. */
+  fusedEncoder?: boolean;
+  /**
+   * Sentences (texts or id rows: word ids then `<eos>`) the accuracy contract is measured on, and a
+   * description of where they come from. Null: no measurement (the manifest then records no accuracy;
+   * not recommended).
+   */
+  sentences: { inputs: ReadonlyArray<string | ArrayLike<number>>; source: string } | null;
+  /** Keep the directory and return normally when the contract fails (the manifest records the failures). Default false. */
+  allowAccuracyLoss?: boolean;
+}
+
+/**
+ * Write `outDir`: the float32 model directory `srcDir` with its weights converted to `opts.dtype`
+ * (onnx/quantize.ts), the same vocabulary and IO, and a manifest with `dtype`, `quantization` and the
+ * `accuracy` measured against `srcDir` (export/accuracy.ts). `outDir` is replaced atomically as a whole
+ * (new, empty or a model directory; IsovaeError E_OUTPUT otherwise). Throws IsovaeError('E_QUANT_ACCURACY') with
+ * the measured figures when a threshold fails (unless `allowAccuracyLoss`; the directory is kept for
+ * inspection either way), E_MANIFEST if `srcDir` is not a float32 model directory, E_MODEL_FILE if a
+ * graph fails its sha256.
+ */
+export async function quantizeModelDir(srcDir: string, outDir: string, opts: QuantizeDirOptions): Promise<{ manifest: ModelManifest; accuracy: AccuracyReport | null }> {
+  if (resolve(srcDir) === resolve(outDir)) throw new RangeError(`quantize: the output directory must differ from the source ${srcDir}.`);
+  const src = await readManifest(srcDir);
+  const srcFile = join(srcDir, 'manifest.json');
+  if (manifestDtype(src) !== 'fp32') {
+    throw new IsovaeError('E_MANIFEST', `${srcFile}: this model is already ${src.dtype}; quantize the float32 model directory it was made from.`);
+  }
+  const graphs = await readGraphs(srcDir, src);
+  const keep = opts.fusedEncoder ?? true;
+  const weights: ManifestQuantization['weights'] = {};
+  const out = new Map<GraphName, Uint8Array>();
+  for (const [name, bytes] of graphs) {
+    if (name === 'encoder_fused' && !keep) continue;
+    const q = quantizeModel(decodeModel(bytes), { dtype: opts.dtype, reduceRange: opts.reduceRange ?? false, keepFloat: opts.keepFloat ?? [] });
+    weights[name] = q.weights.map((w) => ({ name: w.name, op: w.op, dims: w.dims }));
+    out.set(name, encodeModel(q.model));
+  }
+  const graphsOut = {} as ModelManifest['graphs'];
+  for (const [name, bytes] of out) Object.assign(graphsOut, { [name]: { ...src.graphs[name]!, sha256: sha256Hex(bytes) } });
+  const manifest: ModelManifest = {
+    ...src,
+    graphs: graphsOut,
+    dtype: opts.dtype,
+    quantization: {
+      scheme: opts.dtype === 'int8' ? INT8_SCHEME : FP16_SCHEME,
+      reduceRange: opts.dtype === 'int8' && (opts.reduceRange ?? false),
+      keepFloat: [...(opts.keepFloat ?? [])],
+      weights,
+      source: { manifestSha256: sha256Hex(await readFile(srcFile)) },
+    },
+  };
+  // Written and measured in a staging directory that then replaces outDir as a whole (export/atomic-dir.ts).
+  const accuracy = await withStagedModelDir(outDir, async (stage) => {
+    for (const [name, bytes] of out) await writeFile(join(stage, src.graphs[name]!.file), bytes);
+    await copyFile(join(srcDir, src.vocab.file), join(stage, src.vocab.file));
+    const write = (m: ModelManifest): Promise<void> => writeFile(join(stage, MANIFEST_FILE), `${JSON.stringify(m, null, 2)}\n`);
+    await write(manifest);
+    if (!opts.sentences) return null;
+    const report = await measureAccuracy(srcDir, stage, opts.sentences.inputs, opts.sentences.source, opts);
+    manifest.accuracy = report;
+    await write(manifest);
+    return report;
+  });
+  if (!accuracy) return { manifest, accuracy: null };
+  if (!accuracy.ok && !opts.allowAccuracyLoss) {
+    throw new IsovaeError('E_QUANT_ACCURACY',
+      `${outDir}: the ${opts.dtype} model fails its accuracy contract against ${srcDir}:\n${formatAccuracy(accuracy)}\n` +
+      'Do not ship it: use the fp32 model, try --reduce-range or the other dtype, or accept the loss explicitly (--allow-accuracy-loss, or looser thresholds).');
+  }
+  return { manifest, accuracy };
+}
+
+/**
+ * The variants the web demo and the shipped models use, next to a float32 model directory `dir`:
+ * `<dir>/int8/` (with encoder_fused for node CPU) and `<dir>/fp16/` (WebGPU only, so without
+ * encoder_fused), each with its accuracy contract measured on `sentences` (throws E_QUANT_ACCURACY on a
+ * failed contract). Returns the accuracy reports by dtype.
+ */
+export async function writeVariants(dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>, opts: Pick<QuantizeDirOptions, 'threads'> = {}): Promise<Record<WeightDtype, AccuracyReport>> {
+  const int8 = await quantizeModelDir(dir, join(dir, 'int8'), { ...opts, dtype: 'int8', sentences });
+  const fp16 = await quantizeModelDir(dir, join(dir, 'fp16'), { ...opts, dtype: 'fp16', sentences, fusedEncoder: false });
+  return { int8: int8.accuracy!, fp16: fp16.accuracy! };
+}
