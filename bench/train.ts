@@ -9,6 +9,7 @@
  * phases (batch layout and feeds, run overhead incl. output copies, Adam).
  * `--rounds n` measures every (configuration, engine) n times, interleaved, and ends with the median of each: on a
  * shared machine whose speed drifts, interleaving keeps the engines' ratio fair.
+ * Default timed steps: paper 4, small 40 (profiles: at most 8).
  * Usage: npm run bench:train [-- --only paper --engines ort,tfjs-w1,tfjs-w2 --steps 4 --rounds 3 --profile]
  */
 import { execFileSync } from 'node:child_process';
@@ -25,21 +26,23 @@ import { initWeights } from '../train/init.ts';
 import { buildStepGraph, type StepPhase } from '../train/ort/step-graph.ts';
 import { OrtStepSessions } from '../train/ort/step-session.ts';
 
-interface BenchConfig { name: string; model: ModelConfig; batch: number; length: number }
+/** `steps`: timed steps by default (enough for a few seconds of the faster engine; `--steps` overrides). */
+interface BenchConfig { name: string; model: ModelConfig; batch: number; length: number; steps: number }
 const CONFIGS: BenchConfig[] = [
-  { name: 'paper', model: { posterior: 'iso', vocabSize: 12003, embeddingDim: 200, hiddenDim: 512, latentDim: 32 }, batch: 128, length: 25 },
-  { name: 'small', model: { posterior: 'iso', vocabSize: 5003, embeddingDim: 64, hiddenDim: 128, latentDim: 32 }, batch: 64, length: 20 },
+  { name: 'paper', model: { posterior: 'iso', vocabSize: 12003, embeddingDim: 200, hiddenDim: 512, latentDim: 32 }, batch: 128, length: 25, steps: 4 },
+  { name: 'small', model: { posterior: 'iso', vocabSize: 5003, embeddingDim: 64, hiddenDim: 128, latentDim: 32 }, batch: 64, length: 20, steps: 40 },
 ];
 const ENGINES = ['ort', 'tfjs-w1', 'tfjs-w2'] as const;
 
 const { values } = parseArgs({
   options: {
-    only: { type: 'string' }, steps: { type: 'string', default: '4' }, engines: { type: 'string', default: 'ort,tfjs-w2' },
+    only: { type: 'string' }, steps: { type: 'string' }, engines: { type: 'string', default: 'ort,tfjs-w2' },
     backend: { type: 'string', default: 'wasm' }, threads: { type: 'string', default: '0' }, profile: { type: 'boolean' },
     child: { type: 'string' }, rounds: { type: 'string', default: '1' },
   },
 });
-const steps = Number(values.steps);
+/** Timed steps of a configuration (`--steps` or the configuration's default). */
+const stepsOf = (bc: BenchConfig) => (values.steps === undefined ? bc.steps : Number(values.steps));
 
 /** Random full-length rows (words then EOS) and noise for one batch. */
 function batchOf(bc: BenchConfig, rng: Rng) {
@@ -60,6 +63,7 @@ async function measure(bc: BenchConfig, engineName: (typeof ENGINES)[number]): P
   const engine = await createTrainEngine(cfg, bc.model, { weights: initWeights(bc.model, rng), optimizer: null, log: (l) => console.error(l) });
   let tokens = 0;
   let seconds = 0;
+  const steps = stepsOf(bc);
   for (let s = 0; s <= steps; s++) {
     const { rows, eps } = batchOf(bc, rng);
     const t0 = performance.now();
@@ -85,7 +89,7 @@ async function profile(bc: BenchConfig): Promise<void> {
   const params = new Map(weightShapes(bc.model).map(([n]) => [n, initWeights(bc.model, new Rng(1))[n]!.data] as [WeightName, Float32Array]));
   const adam = new HostAdam(params, { lr: 5e-4, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
   const host = { run: 0, adam: 0, n: 0 };
-  for (let s = 0; s <= steps; s++) {
+  for (let s = 0; s <= Math.min(stepsOf(bc), 8); s++) {
     const { rows, eps } = batchOf(bc, rng);
     const t0 = performance.now();
     const out = await sessions.gradients(params, rows, { eps, cT: 5, beta: 1 });
@@ -134,7 +138,7 @@ if (values.child) {
   const engines = values.engines!.split(',');
   for (const e of engines) if (!(ENGINES as readonly string[]).includes(e)) throw new RangeError(`--engines: unknown engine "${e}"; use ${ENGINES.join(', ')}.`);
   const self = process.argv[1]!;
-  const pass = ['--steps', String(steps), '--backend', values.backend!, '--threads', values.threads!];
+  const pass = [...(values.steps === undefined ? [] : ['--steps', values.steps]), '--backend', values.backend!, '--threads', values.threads!];
   const rounds = Number(values.rounds);
   const results = new Map<string, number[]>();
   const child = (job: string) => execFileSync(process.execPath, [...process.execArgv, self, '--child', job, ...pass], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
