@@ -31,6 +31,8 @@ Options:
   --provider <list>      execution providers in order: cpu, cuda (default cpu)
   --strict               fail instead of falling back when a provider is unavailable
   --threads <n>          onnxruntime intra-op threads per session (default: all cores)
+  --spin                 let onnxruntime's threads spin-wait between operators (default off: the cores stay
+                         free for the HTTP server between runs)
   -h, --help             show this help
 SIGTERM / SIGINT: stop accepting, finish the requests in flight, exit 0.`;
 
@@ -52,6 +54,7 @@ export async function run(argv: string[]): Promise<void> {
       host: { type: 'string' },
       port: { type: 'string' },
       'api-key': { type: 'string' },
+      spin: { type: 'boolean' },
       'max-batch': { type: 'string' },
       'max-delay-ms': { type: 'string' },
       'max-queue': { type: 'string' },
@@ -81,7 +84,8 @@ export async function run(argv: string[]): Promise<void> {
     maxTokens: int('max-tokens', 1), timeoutMs: int('timeout-ms', 1),
   };
   if (opts.apiKey === '') opts.apiKey = null;
-  const loadOpts = loadOptionsFrom(values);
+  // Spinning intra-op threads would take the cores from the event loop that parses and answers requests.
+  const loadOpts = { ...loadOptionsFrom(values), spinning: values.spin === true };
   const models = new Map<string, IsovaeModel>();
   try {
     for (const [name, dir] of pairs) models.set(name, await loadModel(dir, loadOpts));

@@ -86,7 +86,9 @@ async function createSessions(
     const spec = manifest.graphs[key]!;
     let session;
     try {
-      session = await platform.ort.InferenceSession.create(bytes.get(key)!, sessionOptions(provider, opts.threads, extra));
+      // onnxruntime config entries (flattened to `session.intra_op.allow_spinning`): no busy-waiting threads.
+      const noSpin = opts.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {};
+      session = await platform.ort.InferenceSession.create(bytes.get(key)!, sessionOptions(provider, opts.threads, { ...extra, ...noSpin }));
     } catch (e) {
       throw new Error(`${source.where(spec.file)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }

@@ -51,6 +51,12 @@ export interface LoadOptions {
   logger?: Logger;
   /** onnxruntime intra-op threads per session (node, cpu/cuda). Default: onnxruntime's choice (all cores). */
   threads?: number;
+  /**
+   * Whether onnxruntime's intra-op threads spin-wait for work between operators (node, cpu). Default true
+   * (onnxruntime's default: lowest latency for one caller). `false` frees the cores between operators and runs for
+   * the rest of the process, e.g. an HTTP server's event loop (`isovae serve` sets it).
+   */
+  spinning?: boolean;
   /** Use `encoder_fused` (ONNX LSTM op) when the manifest has it and the provider is cpu/cuda. Default true. */
   useFusedEncoder?: boolean;
   /** Check the sha256 of every file against the manifest. Default true. */
