@@ -1,6 +1,6 @@
 import { IsovaeError } from '../core/errors.ts';
 import { Vocab } from '../core/vocab.ts';
-import { MANIFEST_FILE, graphIo, parseManifest, type GraphName, type ModelManifest } from '../core/model-dir.ts';
+import { MANIFEST_FILE, graphIo, manifestDtype, parseManifest, type GraphName, type ModelManifest } from '../core/model-dir.ts';
 import { IsovaeModel } from './model.ts';
 import { readFloatInitializer } from './onnx-scan.ts';
 import { createWithFallback, resolveProviders, sessionOptions } from './providers.ts';
@@ -38,7 +38,10 @@ export async function loadModelFrom(platform: Platform, source: FileSource, opts
   const manifestFile = source.where(MANIFEST_FILE);
   const manifest = parseManifest(new TextDecoder().decode(manifestBytes), manifestFile);
   const keys: GraphName[] = ['encoder', 'decoder_step'];
-  const fusedWanted = (opts.useFusedEncoder ?? true) && manifest.graphs.encoder_fused !== undefined && order.some((p) => p === 'cpu' || p === 'cuda');
+  // int8: the primitive encoder's MatMulInteger runs on onnxruntime's int8 kernels, while the fused LSTM op has no
+  // integer form (its weights are dequantized to float): the primitive one is ~2x faster there (docs/BENCHMARKS.md).
+  const fusedDefault = manifestDtype(manifest) !== 'int8';
+  const fusedWanted = (opts.useFusedEncoder ?? fusedDefault) && manifest.graphs.encoder_fused !== undefined && order.some((p) => p === 'cpu' || p === 'cuda');
   if (fusedWanted) keys.push('encoder_fused');
   for (const key of keys) checkManifestIo(manifest, key, manifestFile);
 

@@ -57,7 +57,10 @@ export interface LoadOptions {
    * the rest of the process, e.g. an HTTP server's event loop (`isovae serve` sets it).
    */
   spinning?: boolean;
-  /** Use `encoder_fused` (ONNX LSTM op) when the manifest has it and the provider is cpu/cuda. Default true. */
+  /**
+   * Use `encoder_fused` (ONNX LSTM op) when the manifest has it and the provider is cpu/cuda. Default true, except for
+   * int8 models: the fused LSTM op has no integer form, so their primitive encoder (int8 MatMulInteger) is faster.
+   */
   useFusedEncoder?: boolean;
   /** Check the sha256 of every file against the manifest. Default true. */
   verifyHashes?: boolean;
