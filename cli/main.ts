@@ -7,7 +7,7 @@ import { missingTrainerMessage } from './trainer-deps.ts';
  * `trainer`: needs the trainer's optional dependencies (cli/trainer-deps.ts says how to install them).
  */
 const COMMANDS: Record<string, { summary: string; trainer?: true; load: () => Promise<{ run: (argv: string[]) => Promise<void> }> }> = {
-  train: { trainer: true, summary: 'train an IGP / DGP VAE or an AE (tfjs)', load: () => import('./train.ts') },
+  train: { trainer: true, summary: 'train an IGP / DGP VAE or an AE (onnxruntime engine; --engine tfjs: the reference)', load: () => import('./train.ts') },
   demo: { trainer: true, summary: 'the main job: train IGP and DGP on the embedded corpus, export, verify, reconstruct', load: () => import('./demo.ts') },
   export: { trainer: true, summary: 'write ONNX graphs + manifest from a checkpoint, validated against tfjs', load: () => import('./export.ts') },
   quantize: { trainer: true, summary: 'int8 (CPU/WASM) or fp16 (WebGPU) copy of a model directory, with its accuracy vs fp32', load: () => import('./quantize.ts') },
