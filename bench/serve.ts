@@ -4,7 +4,7 @@
  * the EOS logit pushed down so reconstructions decode the full maxLen), sentences of 24 words + <eos>.
  *
  * Prints, in one run:
- * - the in-process reference: `model.encode` at batch 128 (sentences/s, best of 3 rounds);
+ * - the in-process reference: `model.encode` at batch 128 (sentences/s, best of 3 rounds), and at batch 64 for context;
  * - for /v1/embeddings and /v1/reconstruct, one sentence per request, at 1, 16 and 64 concurrent
  *   clients: requests/s, sentences/s, p50/p99 latency, errors (connection errors + non-2xx) and the
  *   server's peak RSS;
@@ -70,16 +70,16 @@ async function startServer(dir: string, threads: number, maxBatch: number): Prom
 }
 
 /** Best sentences/s of in-process model.encode at batch 128 over 3 rounds of `seconds / 3`. */
-async function inProcessEncode(dir: string, rows: number[][], threads: number, seconds: number): Promise<number> {
+async function inProcessEncode(dir: string, rows: number[][], threads: number, seconds: number, batchSize = 128): Promise<number> {
   const model = await loadModel(dir, { threads, executionProviders: ['cpu'] });
   try {
-    await model.encode(rows, { batchSize: 128 });
+    await model.encode(rows, { batchSize });
     let best = 0;
     for (let r = 0; r < 3; r++) {
       let n = 0;
       const t0 = performance.now();
       while (performance.now() - t0 < (seconds * 1000) / 3) {
-        await model.encode(rows, { batchSize: 128 });
+        await model.encode(rows, { batchSize });
         n += rows.length;
       }
       best = Math.max(best, n / ((performance.now() - t0) / 1000));
@@ -125,6 +125,9 @@ async function main(): Promise<void> {
       `${threads} intra-op threads, max batch ${maxBatch}, ${seconds} s per run, loopback; load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
     const reference = await inProcessEncode(dir, rows, threads, Math.max(3, seconds / 2));
     console.log(`in-process encode b128: ${fmt(reference)} sentences/s`);
+    // 64 clients with one sentence each can never form a batch above 64: the in-process b64 figure is their ceiling.
+    const reference64 = await inProcessEncode(dir, rows, threads, Math.max(3, seconds / 2), 64);
+    console.log(`in-process encode b64: ${fmt(reference64)} sentences/s (context: the largest batch 64 one-sentence clients can form)`);
 
     server = await startServer(dir, threads, maxBatch);
     const pid = server.child.pid!;
