@@ -86,7 +86,8 @@ async function profile(bc: BenchConfig): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'isovae-profile-'));
   const rng = new Rng(0);
   const sessions = await OrtStepSessions.create(bc.model, { threads: Number(values.threads), profile: join(dir, 'step') });
-  const params = new Map(weightShapes(bc.model).map(([n]) => [n, initWeights(bc.model, new Rng(1))[n]!.data] as [WeightName, Float32Array]));
+  const init = initWeights(bc.model, new Rng(1));
+  const params = new Map(weightShapes(bc.model).map(([n]) => [n, init[n]!.data] as [WeightName, Float32Array]));
   const adam = new HostAdam(params, { lr: 5e-4, beta1: 0.9, beta2: 0.999, eps: 1e-7 });
   const host = { run: 0, adam: 0, n: 0 };
   for (let s = 0; s <= Math.min(stepsOf(bc), 8); s++) {

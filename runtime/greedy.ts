@@ -121,7 +121,7 @@ export interface StepState {
 
 /**
  * One `decoder_step` run on host arrays: returns the greedy next token `[b]` and the new state
- * `[b * H]` (copied off the tensors, which are released). Throws RangeError on inconsistent sizes.
+ * `[b * H]` (the output tensors' own CPU arrays; the tensors are released). Throws RangeError on inconsistent sizes.
  */
 export async function decoderStep(ort: Ort, step: GraphSession, dims: { k: number; h: number }, s: StepState): Promise<{ next: Int32Array; h: Float32Array; c: Float32Array }> {
   const b = s.token.length;
@@ -137,11 +137,8 @@ export async function decoderStep(ort: Ort, step: GraphSession, dims: { k: numbe
   };
   try {
     const res = await step.run(feeds, ['next_token', 'h_out', 'c_out']);
-    const out = {
-      next: (res.next_token!.data as Int32Array).slice(),
-      h: (res.h_out!.data as Float32Array).slice(),
-      c: (res.c_out!.data as Float32Array).slice(),
-    };
+    // The CPU typed arrays stay valid after dispose (as in greedyDecode): no copy on this per-step path.
+    const out = { next: res.next_token!.data as Int32Array, h: res.h_out!.data as Float32Array, c: res.c_out!.data as Float32Array };
     for (const t of Object.values(res)) t.dispose();
     return out;
   } finally {

@@ -36,6 +36,11 @@ export function columnVariances(x: Float32Array, n: number, k: number): Float64A
   return v;
 }
 
+/** Active units (protocol §4.1): dimensions of the N×K means whose variance (ddof 1) exceeds 0.01. */
+function activeUnitCount(means: Float32Array, n: number, k: number): number {
+  return columnVariances(means, n, k).reduce((a, v) => a + (v > 0.01 ? 1 : 0), 0);
+}
+
 /**
  * Protocol §4.1 on one split: forward passes in unshuffled batches of `batchSize` with one sampled z per
  * sentence (seeded), reported as means of per-batch means, plus AU on the posterior means.
@@ -60,8 +65,7 @@ export function evaluateSplit(
     batches++;
   }
   const encoded = encodeRows(params, cfg, rows, o.batchSize);
-  const variances = columnVariances(encoded.mean, encoded.n, K);
-  const au = variances.reduce((a, v) => a + (v > 0.01 ? 1 : 0), 0);
+  const au = activeUnitCount(encoded.mean, encoded.n, K);
   const b = Math.max(1, batches);
   return { rec: rec / b, kl: kl / b, nelbo: (rec + kl) / b, loss: loss / b, au, sentences: rows.length, encoded };
 }
@@ -91,8 +95,7 @@ export async function evaluateWithEngine(
     loss += stats.lossSum / batch.length;
     batches++;
   }
-  const variances = columnVariances(means, rows.length, K);
-  const au = variances.reduce((a, v) => a + (v > 0.01 ? 1 : 0), 0);
+  const au = activeUnitCount(means, rows.length, K);
   const b = Math.max(1, batches);
   return { rec: rec / b, kl: kl / b, nelbo: (rec + kl) / b, loss: loss / b, au, sentences: rows.length };
 }

@@ -83,10 +83,39 @@ export function layoutOf(rows: Int32Array[]): Layout {
  * src with one zero row appended (faster than scatter in tfjs-wasm, and `rows` are unique).
  */
 function spread(src: tf.Tensor2D, rows: Int32Array, total: number): tf.Tensor2D {
-  const inv = new Int32Array(total).fill(src.shape[0]);
-  rows.forEach((r, j) => (inv[r] = j));
+  const inv = inverseRows(rows, total);
   const ext = tf.concat([src, tf.zeros([1, src.shape[1]])], 0);
   return tf.gather(ext, tf.tensor1d(inv, 'int32')) as tf.Tensor2D;
+}
+
+/**
+ * For each of `total` positions, its index in `rows` (which must be unique), or rows.length where it is absent:
+ * gathering with it from `src` plus one appended zero row scatters `src` into those positions.
+ */
+export function inverseRows(rows: Int32Array, total: number): Int32Array {
+  const inv = new Int32Array(total).fill(rows.length);
+  rows.forEach((r, j) => (inv[r] = j));
+  return inv;
+}
+
+/**
+ * Batch sums of the objective from per-token nll [N] (the example of token j is exampleOf[j]) and per-example
+ * KL [B] (null for the AE), summed in float64: rec_b = Σ nll over b's tokens, loss = Σ_b β|KL_b − C_t| + rec_b.
+ */
+export function batchStats(nll: ArrayLike<number>, exampleOf: Int32Array, kl: ArrayLike<number> | null, B: number, o: { cT: number; beta: number }): StepStats {
+  const rec = new Float64Array(B);
+  for (let j = 0; j < nll.length; j++) rec[exampleOf[j]!]! += nll[j]!;
+  let klSum = 0;
+  let lossSum = 0;
+  for (let b = 0; b < B; b++) {
+    if (kl) {
+      klSum += kl[b]!;
+      lossSum += o.beta * Math.abs(kl[b]! - o.cT) + rec[b]!;
+    } else {
+      lossSum += rec[b]!;
+    }
+  }
+  return { lossSum, klSum, recSum: rec.reduce((a, v) => a + v, 0), tokens: nll.length, rows: B };
 }
 
 /**
@@ -94,14 +123,15 @@ function spread(src: tf.Tensor2D, rows: Int32Array, total: number): tf.Tensor2D 
  * loss = (1/batchSize) Σ_i [β·|KL_i − C_t| + rec_i]; rec_i summed over tokens including EOS;
  * KL analytic against N(0, I) (DGP: K log-variances; IGP: one shared); the AE has rec only.
  * `rows` are word ids + EOS each (any lengths; the batch is padded to its own longest row).
- * Returns gradients for every parameter (the caller disposes them) and the batch sums.
+ * Returns gradients for every parameter (the caller disposes them), the batch sums and a host copy of the
+ * posterior means [B*K] row-major.
  */
 export function lossAndGrads(
   params: ParamMap,
   cfg: ModelConfig,
   rows: Int32Array[],
   opts: StepOptions,
-): { grads: Map<WeightName, tf.Tensor>; stats: StepStats } {
+): { grads: Map<WeightName, tf.Tensor>; stats: StepStats; mean: Float32Array } {
   const L = layoutOf(rows);
   const { B, T } = L;
   const K = cfg.latentDim;
@@ -111,6 +141,7 @@ export function lossAndGrads(
     return v as tf.Tensor as tf.Tensor2D;
   };
   let stats: StepStats = { lossSum: 0, klSum: 0, recSum: 0, tokens: L.targets.length, rows: B };
+  let meanHost: Float32Array = new Float32Array(0);
   const out = tf.tidy(() => {
     const emb = P('embedding');
     const E = emb.shape[1];
@@ -149,23 +180,11 @@ export function lossAndGrads(
     const outL = opts.forwardOnly ? { nll: outputLayerNll(decValid, L.targets, outW, outB) } : outputLayerGrads(decValid, L.targets, outW, outB, 1 / opts.batchSize);
 
     // ---- per-example loss terms on the host (B values; exact float64 sums) ------------------------
-    const rec = new Float64Array(B);
-    outL.nll.forEach((v, j) => (rec[L.exampleOf[j]!]! += v));
+    meanHost = mean.dataSync() as Float32Array;
+    const kls = logvar ? klPerExample(meanHost, logvar.dataSync(), B, K, cfg.posterior === 'diag' ? 'diag' : 'iso') : null;
+    stats = batchStats(outL.nll, L.exampleOf, kls, B, opts);
     const klCoef = new Float32Array(B); // β·sign(KL_i − C_t)/batchSize: d loss / d KL_i
-    let klSum = 0;
-    let lossSum = 0;
-    if (logvar) {
-      const kls = klPerExample(mean.dataSync(), logvar.dataSync(), B, K, cfg.posterior === 'diag' ? 'diag' : 'iso');
-      for (let b = 0; b < B; b++) {
-        const kl = kls[b]!;
-        klSum += kl;
-        lossSum += opts.beta * Math.abs(kl - opts.cT) + rec[b]!;
-        klCoef[b] = (opts.beta * Math.sign(kl - opts.cT)) / opts.batchSize;
-      }
-    } else {
-      for (let b = 0; b < B; b++) lossSum += rec[b]!;
-    }
-    stats = { lossSum, klSum, recSum: rec.reduce((a, v) => a + v, 0), tokens: L.targets.length, rows: B };
+    if (kls) for (let b = 0; b < B; b++) klCoef[b] = (opts.beta * Math.sign(kls[b]! - opts.cT)) / opts.batchSize;
     if (!('dhs' in outL)) return {};
 
     // ---- decoder backward ---------------------------------------------------------------------------
@@ -218,5 +237,5 @@ export function lossAndGrads(
     grads['output/bias'] = outL.db;
     return grads as Record<string, tf.Tensor>;
   }) as Record<string, tf.Tensor>;
-  return { grads: new Map(Object.entries(out) as Array<[WeightName, tf.Tensor]>), stats };
+  return { grads: new Map(Object.entries(out) as Array<[WeightName, tf.Tensor]>), stats, mean: meanHost };
 }

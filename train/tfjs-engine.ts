@@ -3,7 +3,6 @@ import type { ModelConfig, TrainConfig } from '../core/config.ts';
 import type { HostTensor, Weights } from '../core/weights.ts';
 import { Adam } from './adam.ts';
 import { initBackend } from './backend.ts';
-import { encodeRows } from './encode.ts';
 import { createEngine, type EngineStart, type GradientEngine, type TrainEngine } from './engine.ts';
 import { TfModel } from './model.ts';
 import { lossAndGrads, type StepStats } from './step.ts';
@@ -41,8 +40,8 @@ export class TfjsTrainEngine implements TrainEngine {
   }
 
   async forward(rows: Int32Array[], o: { cT: number; beta: number; eps: Float32Array }): Promise<{ stats: StepStats; mean: Float32Array }> {
-    const { stats } = lossAndGrads(this.model.params, this.model.cfg, rows, { cT: o.cT, beta: o.beta, batchSize: rows.length, eps: o.eps, forwardOnly: true });
-    return { stats, mean: encodeRows(this.model.params, this.model.cfg, rows, rows.length).mean };
+    const { stats, mean } = lossAndGrads(this.model.params, this.model.cfg, rows, { cT: o.cT, beta: o.beta, batchSize: rows.length, eps: o.eps, forwardOnly: true });
+    return { stats, mean };
   }
 
   weights(): Weights {

@@ -2,8 +2,8 @@ import type { ModelConfig, TrainConfig } from '../../core/config.ts';
 import { checkWeights, weightShapes, type HostTensor, type WeightName, type Weights } from '../../core/weights.ts';
 import type { EngineStart, TrainEngine } from '../engine.ts';
 import { HostAdam } from '../host-adam.ts';
-import type { StepStats } from '../step.ts';
-import { OrtStepSessions, type StepOutputs } from './step-session.ts';
+import { batchStats, type StepStats } from '../step.ts';
+import { OrtStepSessions } from './step-session.ts';
 
 /**
  * The onnxruntime engine: the whole forward and hand-written backward pass of a step is one ONNX graph
@@ -36,12 +36,12 @@ export class OrtTrainEngine implements TrainEngine {
   async step(rows: Int32Array[], o: { cT: number; beta: number; eps: Float32Array }): Promise<StepStats> {
     const out = await this.sessions.gradients(this.params, rows, { eps: o.eps, cT: o.cT, beta: o.beta, batchSize: rows.length });
     this.adam.apply(this.params, out.grads);
-    return statsOf(out, rows.length, o, this.cfg.posterior !== 'ae');
+    return batchStats(out.nll, out.exampleOf, this.cfg.posterior === 'ae' ? null : out.kl, rows.length, o);
   }
 
   async forward(rows: Int32Array[], o: { cT: number; beta: number; eps: Float32Array }): Promise<{ stats: StepStats; mean: Float32Array }> {
     const out = await this.sessions.forward(this.params, rows, o.eps);
-    return { stats: statsOf(out, rows.length, o, this.cfg.posterior !== 'ae'), mean: out.mean };
+    return { stats: batchStats(out.nll, out.exampleOf, this.cfg.posterior === 'ae' ? null : out.kl, rows.length, o), mean: out.mean };
   }
 
   weights(): Weights {
@@ -59,20 +59,4 @@ export class OrtTrainEngine implements TrainEngine {
     this.disposed = true;
     await this.sessions.release();
   }
-}
-
-/** Batch sums from per-token nll and per-example KL, summed in float64 as the tfjs engine does. */
-export function statsOf(out: StepOutputs, B: number, o: { cT: number; beta: number }, vae: boolean): StepStats {
-  const rec = new Float64Array(B);
-  out.nll.forEach((v, j) => (rec[out.exampleOf[j]!]! += v));
-  let klSum = 0;
-  let lossSum = 0;
-  let recSum = 0;
-  for (let b = 0; b < B; b++) {
-    const kl = vae ? out.kl[b]! : 0;
-    klSum += kl;
-    recSum += rec[b]!;
-    lossSum += (vae ? o.beta * Math.abs(kl - o.cT) : 0) + rec[b]!;
-  }
-  return { lossSum, klSum, recSum, tokens: out.nll.length, rows: B };
 }

@@ -41,9 +41,6 @@ export interface StepGraphOptions {
 /** Parts of a step, as reported by `npm run bench:train -- --profile`. */
 export type StepPhase = 'encoder' | 'latent' | 'decoder' | 'output layer' | 'decoder backward' | 'latent backward' | 'encoder backward' | 'embedding backward';
 
-/** Names of the graph's data inputs (not the weights). */
-export const STEP_INPUTS = ['x', 'y', 'eos_mask', 'valid_rows', 'targets', 'eps', 'spread_index', 'c_t', 'beta', 'inv_batch'] as const;
-
 /** Graph output name of a weight's gradient. */
 export const gradName = (w: WeightName): string => `grad/${w}`;
 
@@ -79,6 +76,11 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   const tb = g.op1('Shape', ['x']); // [2] int64: T, B
   const bDim = g.op1('Shape', ['x'], { start: attr.int(1), end: attr.int(2) }); // [1]: B
   const shapeOf = (cols: number) => g.op1('Concat', [tb, i64(`dim_${cols}`, [cols])], { axis: attr.int(0) }); // [T, B, cols]
+  // [0, s_0, ..., s_{T-2}] along axis 0 of a [T, B, X] tensor: pad one zero step in front, drop the last.
+  const shiftPads = i64('shift_pads', [1, 0, 0, 0, 0, 0]);
+  const minus1 = i64('minus1', [-1]);
+  const zero1 = i64('zero1', [0]);
+  const shiftTime = (t: string) => g.op1('Slice', [g.op1('Pad', [t, shiftPads]), zero1, minus1, ax0]);
   const zerosBH = g.op1('ConstantOfShape', [g.op1('Concat', [bDim, i64('dim_h', [H])], { axis: attr.int(0) })], { value: attr.tensor(makeTensor('zero', 'float32', [1], [0])) });
 
   // ---- encoder ------------------------------------------------------------------------------------------------
@@ -107,7 +109,7 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   endPhase('latent');
 
   // ---- decoder: [emb(y_t), z] at every step; z@W_z + b is the same every step ----------------------------------
-  const we = g.op1('Slice', ['decoder/kernel', i64('zero1', [0]), i64('e', [E]), ax0]); // [E, 4H]
+  const we = g.op1('Slice', ['decoder/kernel', zero1, i64('e', [E]), ax0]); // [E, 4H]
   const wz = g.op1('Slice', ['decoder/kernel', i64('e_start', [E]), i64('ek', [E + K]), ax0]); // [K, 4H]
   const ye = g.op1('Gather', ['embedding', 'y'], { axis: attr.int(0) }); // [T, B, E]
   const zb = g.op1('Add', [g.op1('MatMul', [z, wz]), 'decoder/bias']); // [B, 4H]
@@ -142,14 +144,15 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
   // ---- decoder backward ------------------------------------------------------------------------------------------
   const zeroRow = g.init('const/zero_row', 'float32', [1, H], new Float32Array(H));
   const dHd = g.op1('Reshape', [g.op1('Gather', [g.op1('Concat', [dhv, zeroRow], { axis: attr.int(0) }), 'spread_index'], { axis: attr.int(0) }), shapeOf(H)]); // [T, B, H]
-  const dA = lstmBackwardScan(g, 'decoder', dec, dHd, 'decoder/recurrent_kernel', H, zerosBH);
+  const dA = lstmBackwardScan(g, 'decoder', dec, dHd, 'decoder/recurrent_kernel', H, { zeros: zerosBH, one, shiftTime });
   const dAf = toFlat(dA, 4 * H); // [T*B, 4H]
   const dWe = g.op1('Gemm', [toFlat(ye, E), dAf], { transA: attr.int(1) }); // [E, 4H]
   const dzb = g.op1('ReduceSum', [dA, ax0], { keepdims: attr.int(0) }); // [B, 4H]: z@W_z + b is added every step
   g.op1('ReduceSum', [dzb, ax0], { keepdims: attr.int(0) }, gradName('decoder/bias'));
   const dWz = g.op1('Gemm', [z, dzb], { transA: attr.int(1) }); // [K, 4H]
   g.op1('Concat', [dWe, dWz], { axis: attr.int(0) }, gradName('decoder/kernel'));
-  g.op1('Gemm', [toFlat(dec.hPrev, H), dAf], { transA: attr.int(1) }, gradName('decoder/recurrent_kernel'));
+  // dU = Hprev^T dA with Hprev = [0, h_0, ..., h_{T-2}], the recurrent input of each step
+  g.op1('Gemm', [toFlat(shiftTime(dec.hs), H), dAf], { transA: attr.int(1) }, gradName('decoder/recurrent_kernel'));
   const dye = g.op1('Gemm', [dAf, we], { transB: attr.int(1) }); // [T*B, E]
   const dz = g.op1('Gemm', [dzb, wz], { transB: attr.int(1) }); // [B, K]
   endPhase('decoder backward');
@@ -178,16 +181,16 @@ export function buildStepGraph(cfg: ModelConfig, opts: StepGraphOptions = {}): G
 
   // ---- encoder backward: the summary is h at EOS, so its gradient enters at that step only -------------------
   const dHe = g.op1('Mul', ['eos_mask', g.op1('Unsqueeze', [dRep, ax0])]); // [T, B, H]
-  const dAe = lstmBackwardScan(g, 'encoder', enc, dHe, 'encoder/recurrent_kernel', H, zerosBH);
+  const dAe = lstmBackwardScan(g, 'encoder', enc, dHe, 'encoder/recurrent_kernel', H, { zeros: zerosBH, one, shiftTime });
   const dAef = toFlat(dAe, 4 * H);
   g.op1('Gemm', [toFlat(xe, E), dAef], { transA: attr.int(1) }, gradName('encoder/kernel'));
   g.op1('ReduceSum', [dAef, ax0], { keepdims: attr.int(0) }, gradName('encoder/bias'));
-  g.op1('Gemm', [toFlat(enc.hPrev, H), dAef], { transA: attr.int(1) }, gradName('encoder/recurrent_kernel'));
+  g.op1('Gemm', [toFlat(shiftTime(enc.hs), H), dAef], { transA: attr.int(1) }, gradName('encoder/recurrent_kernel'));
   const dxe = g.op1('Gemm', [dAef, 'encoder/kernel'], { transB: attr.int(1) }); // [T*B, E]
   endPhase('encoder backward');
 
   // ---- embedding: scatter-add of both input gradients (duplicate ids sum) ---------------------------------------
-  const ids = g.op1('Cast', [g.op1('Concat', [g.op1('Reshape', ['x', i64('flat1', [-1, 1])]), g.op1('Reshape', ['y', i64('flat1b', [-1, 1])])], { axis: attr.int(0) })], { to: CAST_TO.int64 }); // [2TB, 1]
+  const ids = g.op1('Cast', [g.op1('Concat', [toFlat('x', 1), toFlat('y', 1)], { axis: attr.int(0) })], { to: CAST_TO.int64 }); // [2TB, 1]
   const embZeros = g.op1('ConstantOfShape', [g.op1('Shape', ['embedding'])], { value: attr.tensor(makeTensor('zero', 'float32', [1], [0])) });
   g.op1('ScatterND', [embZeros, ids, g.op1('Concat', [dxe, dye], { axis: attr.int(0) })], { reduction: attr.string('add') }, gradName('embedding'));
 
@@ -219,8 +222,6 @@ function stepInputs(cfg: ModelConfig, backward: boolean): ValueInfoMsg[] {
 interface LstmTrace {
   /** h_t [T, B, H]. */
   hs: string;
-  /** [0, h_0, ..., h_{T-2}] [T, B, H]: the recurrent input of each step. */
-  hPrev: string;
   /** c_t [T, B, H]. */
   cs: string;
   /** Gate activations i, f, g, o [T, B, 4H] (sigmoid, sigmoid, tanh, sigmoid). */
@@ -254,17 +255,7 @@ function lstmScan(g: GraphBuilder, scope: string, x: string, zeros: string, u: s
     [bh('h'), bh('c'), makeValueInfo(n('x_t'), 'float32', ['batch', 4 * H])],
     [bh('h_out'), bh('c_out'), bh('hs_out'), bh('cs_out'), makeValueInfo(n('act_out'), 'float32', ['batch', 4 * H]), bh('tc_out')]);
   const [, , hs, cs, act, tcs] = g.op('Scan', [zeros, zeros, x], { body: attr.graph(body), num_scan_inputs: attr.int(1) }, 6) as string[];
-  return { hs: hs!, cs: cs!, act: act!, tc: tcs!, hPrev: shiftTime(g, hs!) };
-}
-
-/** [0, s_0, ..., s_{T-2}] along axis 0 of a [T, B, X] tensor: pad one zero step in front, drop the last. */
-function shiftTime(g: GraphBuilder, s: string): string {
-  const pads = g.init(`const/shift_pads_${s.replace(/[^a-z0-9]/gi, '_')}`, 'int64', [6], [1, 0, 0, 0, 0, 0]);
-  const padded = g.op1('Pad', [s, pads]); // [T+1, B, X]
-  const starts = g.init(`const/shift_start_${s.replace(/[^a-z0-9]/gi, '_')}`, 'int64', [1], [0]);
-  const ends = g.init(`const/shift_end_${s.replace(/[^a-z0-9]/gi, '_')}`, 'int64', [1], [-1]);
-  const axes = g.init(`const/shift_axes_${s.replace(/[^a-z0-9]/gi, '_')}`, 'int64', [1], [0]);
-  return g.op1('Slice', [padded, starts, ends, axes]);
+  return { hs: hs!, cs: cs!, act: act!, tc: tcs! };
 }
 
 /**
@@ -274,11 +265,14 @@ function shiftTime(g: GraphBuilder, s: string): string {
  * so that each step is: dh = dhOut_t + dh_next; dc = dh·od_t + dc_next; dA_t = [dc, dc, dc, dh]·M_t;
  * dh_next' = dA_t U^T; dc_next' = dc·f_t. Returns dA [T, B, 4H] in forward time order.
  */
-function lstmBackwardScan(g: GraphBuilder, scope: string, tr: LstmTrace, dhOut: string, u: string, H: number, zeros: string): string {
+function lstmBackwardScan(
+  g: GraphBuilder, scope: string, tr: LstmTrace, dhOut: string, u: string, H: number,
+  shared: { zeros: string; one: string; shiftTime: (t: string) => string },
+): string {
+  const { zeros, one, shiftTime } = shared;
   const [i, f, gg, o] = g.op('Split', [tr.act], { axis: attr.int(2) }, 4) as [string, string, string, string];
-  const one = g.init(`const/${scope}_one`, 'float32', [], [1]);
   const dSig = (s: string) => g.op1('Mul', [s, g.op1('Sub', [one, s])]); // σ' = s(1 − s)
-  const cPrev = shiftTime(g, tr.cs);
+  const cPrev = shiftTime(tr.cs);
   const m = g.op1('Concat', [
     g.op1('Mul', [gg, dSig(i)]),
     g.op1('Mul', [cPrev, dSig(f)]),

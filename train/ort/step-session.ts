@@ -6,7 +6,7 @@ import { weightShapes, type WeightName } from '../../core/weights.ts';
 import { nodePlatform } from '../../runtime/node.ts';
 import { createWithFallback, resolveProviders } from '../../runtime/providers.ts';
 import type { Logger, Ort, OrtSession, OrtTensor } from '../../runtime/types.ts';
-import { layoutOf } from '../step.ts';
+import { inverseRows, layoutOf } from '../step.ts';
 import { buildStepModel, gradName } from './step-graph.ts';
 
 /** Execution providers the onnxruntime engine can train on (onnxruntime-node). */
@@ -105,24 +105,25 @@ export class OrtStepSessions {
    */
   async gradients(weights: ReadonlyMap<WeightName, Float32Array>, rows: Int32Array[], input: StepRunInput): Promise<StepOutputs & { grads: Map<WeightName, Float32Array> }> {
     if (!this.train) throw new Error('OrtStepSessions: created with evalOnly; no training graph.');
-    const { feeds, exampleOf, positions } = this.feeds(weights, rows, input.eps);
-    const L = positions;
+    const { feeds, L } = this.feeds(weights, rows, input.eps);
+    // Inverse of valid_rows: the row of dh for each position, N (a zero row) where the position has no target.
+    const spread = inverseRows(L.validRows, L.T * L.B);
     const T = this.ort.Tensor;
-    feeds['spread_index'] = new T('int32', L.spread, [L.spread.length]);
+    feeds['spread_index'] = new T('int32', spread, [spread.length]);
     feeds['c_t'] = new T('float32', new Float32Array([input.cT ?? 0]), []);
     feeds['beta'] = new T('float32', new Float32Array([input.beta ?? 1]), []);
     feeds['inv_batch'] = new T('float32', new Float32Array([1 / (input.batchSize ?? rows.length)]), []);
     const out = await this.run(this.train, feeds);
     const grads = new Map<WeightName, Float32Array>();
     for (const [w] of weightShapes(this.cfg)) grads.set(w, out[gradName(w)]!.data as Float32Array);
-    return { grads, nll: out['nll']!.data as Float32Array, kl: this.klOf(out, rows.length), exampleOf };
+    return { grads, nll: out['nll']!.data as Float32Array, kl: this.klOf(out, rows.length), exampleOf: L.exampleOf };
   }
 
   /** Forward only: per-token nll, per-example KL and the posterior means [B*K] of one batch. */
   async forward(weights: ReadonlyMap<WeightName, Float32Array>, rows: Int32Array[], eps: Float32Array): Promise<StepOutputs & { mean: Float32Array }> {
-    const { feeds, exampleOf } = this.feeds(weights, rows, eps);
+    const { feeds, L } = this.feeds(weights, rows, eps);
     const out = await this.run(this.evaluate, feeds);
-    return { nll: out['nll']!.data as Float32Array, kl: this.klOf(out, rows.length), exampleOf, mean: out['mean']!.data as Float32Array };
+    return { nll: out['nll']!.data as Float32Array, kl: this.klOf(out, rows.length), exampleOf: L.exampleOf, mean: out['mean']!.data as Float32Array };
   }
 
   /** Stop profiling the training session (when created with `profile`) and flush the profile file. */
@@ -147,7 +148,7 @@ export class OrtStepSessions {
     return (await session.run(feeds)) as Record<string, OrtTensor>;
   }
 
-  /** The feeds every graph variant takes, built from the batch layout of the tfjs engine (step.ts). */
+  /** The feeds both graph variants take, and the batch layout they come from (the tfjs engine's, step.ts). */
   private feeds(weights: ReadonlyMap<WeightName, Float32Array>, rows: Int32Array[], eps: Float32Array) {
     if (rows.length === 0) throw new RangeError('OrtStepSessions: a batch needs at least one row.');
     const L = layoutOf(rows);
@@ -171,9 +172,6 @@ export class OrtStepSessions {
       if (eps.length < B * K) throw new RangeError(`OrtStepSessions: eps has ${eps.length} values, the batch needs ${B * K}.`);
       feeds['eps'] = new Tensor('float32', eps.length === B * K ? eps : eps.slice(0, B * K), [B, K]);
     }
-    // Inverse of valid_rows: the row of dh for each position, N (a zero row) where the position has no target.
-    const spread = new Int32Array(T * B).fill(L.validRows.length);
-    L.validRows.forEach((r, j) => (spread[r] = j));
-    return { feeds, exampleOf: L.exampleOf, positions: { spread } };
+    return { feeds, L };
   }
 }
