@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; trainer?: true; load: () => Pr
   generate: { summary: 'sample, reconstruct, impute or interpolate with an exported model', load: () => import('./generate.ts') },
   serve: { summary: 'HTTP server: OpenAI-style embeddings, reconstruct/generate, KServe v2, batching, metrics', load: () => import('./serve.ts') },
   reproduce: { trainer: true, summary: "the paper's experiment grid on a dataset, with a report (tables, plots, results.json)", load: () => import('./reproduce.ts') },
+  sweep: { summary: 'DGP vs IGP at C = 15 across the scales of finished reproduction reports, one table', load: () => import('./sweep.ts') },
 };
 
 function usage(): string {

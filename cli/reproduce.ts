@@ -19,9 +19,12 @@ runs (checkpoint + metrics.json in <dir>/runs/<id>) are skipped, unfinished ones
 
 Options:
   --data <brown|csv:DIR|dir:DIR|DIR>  dataset (default brown: the embedded Brown corpus)
-  --scale <tiny|small|paper>          preset (default tiny): tiny ~3 min on 2 cores, small ~1 h per
-                                      seed on DBpedia (14K sentences) with --workers 2, paper =
-                                      E200 H512, 20 epochs
+  --scale <tiny|small|paper-dims|paper>
+                                      preset (default tiny): tiny ~3 min on 2 cores, small ~1 h per
+                                      seed on DBpedia (14K sentences); paper-dims = the paper's model and
+                                      optimiser (E200 H512, batch 128, lr 5e-4), at most 20 epochs with
+                                      early stopping (patience 3) and the C ramp as 22.9% of training;
+                                      paper = E200 H512, 20 epochs, 5000-step ramp
   --out <dir>                         output directory (required)
   --seeds <list>                      training seeds (default 0,1,2)
   --fractions <list>                  sample-efficiency fractions (default ${DEFAULT_FRACTIONS.join(',')})
@@ -35,6 +38,9 @@ Options:
   --backend <auto|wasm|node|cpu>      tfjs backend (default auto)
   --report-only                       rebuild the report from finished runs, train nothing
   --report-dir <dir>                  write the report there instead of <out> (runs stay in <out>)
+  --records <dir>                     copy each finished run's record (numbers and maps only) into <dir>
+                                      and treat runs recorded there as done: commit <dir> as the grid
+                                      progresses and a later session (or machine) resumes from it
   --notes <file.md>                   Markdown inserted after the report's header (a discussion)
   -h, --help`;
 
@@ -52,7 +58,7 @@ export async function run(argv: string[]): Promise<void> {
     options: {
       data: { type: 'string', default: 'brown' }, scale: { type: 'string', default: 'tiny' }, out: { type: 'string' }, seeds: { type: 'string' },
       fractions: { type: 'string' }, set: { type: 'string' }, only: { type: 'string' }, paper: { type: 'string', default: 'dbpedia' }, workers: { type: 'string', default: '1' }, engine: { type: 'string', default: 'ort' },
-      backend: { type: 'string', default: 'auto' }, notes: { type: 'string' }, 'report-dir': { type: 'string' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      backend: { type: 'string', default: 'auto' }, notes: { type: 'string' }, 'report-dir': { type: 'string' }, records: { type: 'string' }, 'report-only': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return console.log(REPRODUCE_USAGE);
@@ -79,7 +85,7 @@ export async function run(argv: string[]): Promise<void> {
     const r = await reproduce({
       data: parseDataSource(values.data!), scale, out, seeds, fractions: list('fractions', values.fractions, DEFAULT_FRACTIONS),
       only: values.only ? values.only.split(',').filter((s) => s !== '') : [], overrides, paper: values.paper as PaperDataset, workers, engine: values.engine as 'ort' | 'tfjs',
-      backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, notes: values.notes ? readFileSync(values.notes, 'utf8') : '', ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}), command: `isovae reproduce ${argv.join(' ')}`, signal,
+      backend: values.backend as BackendChoice, reportOnly: values['report-only'] ?? false, notes: values.notes ? readFileSync(values.notes, 'utf8') : '', ...(values['report-dir'] ? { reportDir: values['report-dir'] } : {}), ...(values.records ? { recordsDir: values.records } : {}), command: `isovae reproduce ${argv.join(' ')}`, signal,
     });
     if (r.interrupted) process.exitCode = 130;
   });

@@ -85,6 +85,13 @@ export interface TrainConfig {
   trainFraction: number;
   /** Cap on validation and test sentences evaluated (0 = all); for quick runs. */
   maxEvalSentences: number;
+  /**
+   * Early stopping, in epochs (0 = off, the paper's fixed epoch count). When > 0, the epochs after the C warm-up
+   * are compared on validation loss (rec + β|KL − C| at the target C, so every epoch is scored alike); training
+   * stops once `patience` epochs in a row have not improved on the best, and the best epoch's weights are the
+   * final model (test figures, export). `epochs` stays the upper bound.
+   */
+  patience: number;
 }
 
 /** Defaults: the paper's configuration, except data (embedded corpus) and output dir. */
@@ -116,15 +123,16 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   maxTrainSentences: 0,
   trainFraction: 1,
   maxEvalSentences: 0,
+  patience: 0,
 } satisfies TrainConfig);
 
 const NUMERIC_KEYS = [
   'c', 'beta', 'cSteps', 'klAnnealSteps', 'embeddingDim', 'hiddenDim', 'latentDim', 'vocabWords', 'maxLen',
-  'batchSize', 'epochs', 'lr', 'adamEps', 'seed', 'dataSeed', 'workers', 'threads', 'maxTrainSentences', 'trainFraction', 'maxEvalSentences',
+  'batchSize', 'epochs', 'lr', 'adamEps', 'seed', 'dataSeed', 'workers', 'threads', 'maxTrainSentences', 'trainFraction', 'maxEvalSentences', 'patience',
 ] as const;
 const INTEGER_KEYS = new Set<string>([
   'cSteps', 'klAnnealSteps', 'embeddingDim', 'hiddenDim', 'latentDim', 'vocabWords', 'maxLen', 'batchSize',
-  'epochs', 'seed', 'dataSeed', 'workers', 'threads', 'maxTrainSentences', 'maxEvalSentences',
+  'epochs', 'seed', 'dataSeed', 'workers', 'threads', 'maxTrainSentences', 'maxEvalSentences', 'patience',
 ]);
 
 /**

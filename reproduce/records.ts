@@ -3,11 +3,12 @@
  * configuration) and every metric of it. Its presence, next to a finished checkpoint, marks the run
  * as done for resumption.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import type { ClassificationResult, RunMetrics } from '../eval/index.ts';
+import type { EpochRecord } from '../train/checkpoint.ts';
 import type { GridRun } from './grid.ts';
 
 /** The training configuration without the keys that do not change the trained model. */
@@ -27,6 +28,10 @@ export interface RunRecord extends GridRun {
   standardized?: { classification: ClassificationResult; robustness: ClassificationResult };
   /** Wall-clock seconds (trainSeconds null when unknown, e.g. trained by an older version). */
   timing: { trainSeconds: number | null; evalSeconds: number };
+  /** Per-epoch training and validation means (nats per sentence), as the trainer logged them. */
+  history?: EpochRecord[];
+  /** Early stopping (config patience > 0): the epoch whose weights were evaluated, and the epoch training stopped after. */
+  earlyStopping?: { bestEpoch: number; bestValidLoss: number; stoppedAfterEpoch: number | null };
 }
 
 /**
@@ -55,4 +60,38 @@ export function readRunRecord(runDir: string): RunRecord | null {
   } catch (err) {
     throw new IsovaeError('E_CHECKPOINT', `${file} is not valid JSON (${(err as Error).message}); delete it to re-evaluate the run.`, { cause: err });
   }
+}
+
+/**
+ * Committed records (`--records DIR`): `DIR/<id>.json` holds a finished run's RunRecord, and `DIR/<id>.map-pca.svg`,
+ * `DIR/<id>.map-tsne.svg` its maps. They are small, contain numbers only (no dataset text), and are meant to be
+ * committed as the grid progresses, so that a later session on another machine (without `runs/`) skips the runs they
+ * describe instead of training them again.
+ */
+export function committedRecordFile(recordsDir: string, id: string): string {
+  return join(recordsDir, `${id}.json`);
+}
+
+/** Reads `DIR/<id>.json`, or null when absent. IsovaeError E_CHECKPOINT naming the file when it is damaged. */
+export function readCommittedRecord(recordsDir: string, id: string): RunRecord | null {
+  const file = committedRecordFile(recordsDir, id);
+  if (!existsSync(file)) return null;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  } catch (err) {
+    throw new IsovaeError('E_CHECKPOINT', `${file} is not valid JSON (${(err as Error).message}); restore it from git (git checkout -- ${file}) or delete it to train the run again.`, { cause: err });
+  }
+}
+
+/** Copies a finished run's record and its maps from `runDir` into `recordsDir` (created if needed). */
+export function commitRunRecord(recordsDir: string, runDir: string, record: RunRecord): void {
+  mkdirSync(recordsDir, { recursive: true });
+  for (const method of ['pca', 'tsne']) {
+    const src = join(runDir, `map-${method}.svg`);
+    if (existsSync(src)) copyFileSync(src, join(recordsDir, `${record.id}.map-${method}.svg`));
+  }
+  // Written last (via a temporary name): its presence marks the run as done for later sessions.
+  const file = committedRecordFile(recordsDir, record.id);
+  writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 1) + '\n');
+  renameSync(`${file}.tmp`, file);
 }

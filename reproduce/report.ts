@@ -17,10 +17,10 @@ export const SAMPLE_EFFICIENCY_SVG = 'sample-efficiency.svg';
 
 /**
  * Builds results.json and README.md from the finished `records` of the grid described by `meta`
- * (run directories under `<out>/runs`) and writes them with the images into `reportDir` [out]. Qualitative examples are printed only for the
+ * (run directories under `<out>/runs`, or committed records in `recordsDir`) and writes them with the images into `reportDir` [out]. Qualitative examples are printed only for the
  * embedded Brown corpus (third-party datasets' text must not be republished). Returns the paths written.
  */
-export function writeReport(out: string, records: readonly RunRecord[], meta: ReportMeta, reportDir = out): string[] {
+export function writeReport(out: string, records: readonly RunRecord[], meta: ReportMeta, reportDir = out, recordsDir?: string): string[] {
   mkdirSync(reportDir, { recursive: true });
   const tables = buildTables(records, meta.paper);
   const files: string[] = [];
@@ -52,8 +52,9 @@ export function writeReport(out: string, records: readonly RunRecord[], meta: Re
     const run = records.filter((r) => r.group === 'grid' && r.c === 15 && r.posterior === post).sort((a, b) => a.seed - b.seed)[0];
     if (!run) continue;
     for (const method of ['pca', 'tsne'] as const) {
-      const src = join(out, 'runs', run.id, `map-${method}.svg`);
-      if (!existsSync(src)) continue;
+      // The run directory's map, else the committed one (`--records`).
+      const src = [join(out, 'runs', run.id, `map-${method}.svg`), ...(recordsDir ? [join(recordsDir, `${run.id}.map-${method}.svg`)] : [])].find((f) => existsSync(f));
+      if (!src) continue;
       const file = `map-${post}-15-${method}.svg`;
       copyFileSync(src, join(reportDir, file));
       files.push(join(reportDir, file));

@@ -21,7 +21,7 @@ import { DEFAULT_FRACTIONS, gridRuns, runConfig, trainSentences, type GridRun } 
 import { presetOf, type Scale } from './presets.ts';
 import { GridBar } from './progress.ts';
 import { writeReport } from './report.ts';
-import { comparableConfig, readRunRecord, writeRunRecord, type RunRecord } from './records.ts';
+import { commitRunRecord, committedRecordFile, comparableConfig, readCommittedRecord, readRunRecord, writeRunRecord, type RunRecord } from './records.ts';
 
 /** Options of {@link reproduce}; defaults in brackets. */
 export interface ReproduceOptions {
@@ -54,6 +54,12 @@ export interface ReproduceOptions {
   reportOnly: boolean;
   /** [out] Directory of the report files (e.g. docs/results/<dataset>); runs stay under `out`. */
   reportDir?: string;
+  /**
+   * Directory of committed records (`--records DIR`, e.g. docs/results/<dataset>/runs): every finished run's record
+   * is copied there, and a run whose record is there (same configuration) is done, even where `out` has no
+   * checkpoint (another machine, a later session). The report reads records from it first.
+   */
+  recordsDir?: string;
   /** [''] Markdown inserted after the report's header (`--notes FILE`). */
   notes: string;
   /** Command line recorded in the report. */
@@ -112,7 +118,9 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
   let unitsDone = 0;
   let unitsThisCall = 0;
   let seconds = 0;
-  const report = () => (result.files = writeReport(out, runs.map((r) => readRunRecord(join(out, 'runs', r.id))).filter((x): x is RunRecord => x !== null), meta, o.reportDir ? resolve(o.reportDir) : out));
+  const recordsDir = o.recordsDir ? resolve(o.recordsDir) : null;
+  const recordOf = (id: string) => (recordsDir ? readCommittedRecord(recordsDir, id) : null) ?? readRunRecord(join(out, 'runs', id));
+  const report = () => (result.files = writeReport(out, runs.map((r) => recordOf(r.id)).filter((x): x is RunRecord => x !== null), meta, o.reportDir ? resolve(o.reportDir) : out, recordsDir ?? undefined));
   for (const [i, run] of runs.entries()) {
     if (o.signal?.aborted) {
       result.interrupted = true; // Ctrl-C during an evaluation: stop before the next run
@@ -120,6 +128,16 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     }
     const cfg = configs.get(run.id)!;
     const dir = cfg.outDir;
+    const committed = recordsDir ? readCommittedRecord(recordsDir, run.id) : null;
+    if (committed && JSON.stringify(committed.config) !== JSON.stringify(comparableConfig(cfg))) {
+      throw new IsovaeError('E_CONFIG', `${committedRecordFile(recordsDir!, run.id)} records run ${run.id} trained with a different configuration than --scale ${o.scale} implies now; use another --records directory, or delete that file to train the run again.`);
+    }
+    if (committed) {
+      // Done in an earlier session (possibly on another machine): nothing to train or evaluate.
+      result.skipped.push(run.id);
+      unitsDone += units(run);
+      continue;
+    }
     const rec = readRunRecord(dir);
     const ckFinished = existsSync(join(dir, 'checkpoint', 'state.json')) ? loadCheckpoint(dir) : null;
     if (ckFinished && JSON.stringify(comparableConfig(ckFinished.train)) !== JSON.stringify(comparableConfig(cfg))) {
@@ -132,7 +150,10 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
         writeRunRecord(dir, rec);
         say(`== ${run.id}: added the active-directions diagnostic (${rec.metrics.spectrum.activeDirections} directions)`);
       }
-      if (rec) result.skipped.push(run.id);
+      if (rec) {
+        result.skipped.push(run.id);
+        if (recordsDir && !o.reportOnly) commitRunRecord(recordsDir, dir, rec); // finished before --records was given
+      }
       unitsDone += units(run);
       continue;
     }
@@ -162,11 +183,14 @@ export async function reproduce(options: Partial<ReproduceOptions> & { out: stri
     const record: RunRecord = {
       ...run, config: comparableConfig(ck.train), trainSentences: ck.dataset.sizes.train, testSentences: ev.testSentences, tTest: ev.tTest,
       trainer: ck.metrics ?? null, metrics: ev.metrics, standardized: ev.standardized, timing: { trainSeconds, evalSeconds: ev.evalSeconds },
+      history: ck.state.history,
+      ...(ck.state.best ? { earlyStopping: { bestEpoch: ck.state.best.epoch, bestValidLoss: ck.state.best.validLoss, stoppedAfterEpoch: ck.state.stoppedAfterEpoch ?? null } } : {}),
     };
     writeFileSync(join(dir, 'qualitative.json'), JSON.stringify(ev.qualitative, null, 1) + '\n');
     if (ev.maps.pca) writeFileSync(join(dir, 'map-pca.svg'), ev.maps.pca);
     if (ev.maps.tsne) writeFileSync(join(dir, 'map-tsne.svg'), ev.maps.tsne);
     writeRunRecord(dir, record);
+    if (recordsDir) commitRunRecord(recordsDir, dir, record);
     result.evaluated.push(run.id);
     unitsDone += units(run);
     unitsThisCall += units(run);

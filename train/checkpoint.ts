@@ -27,6 +27,13 @@ export interface TrainState {
   history: EpochRecord[];
   /** Set once training ran to the end. */
   finished: boolean;
+  /**
+   * Early stopping (config `patience` > 0): the best epoch after the C warm-up by validation loss. Its weights are
+   * kept in `<run>/best-checkpoint/` while training runs and become the final checkpoint's weights.
+   */
+  best?: { epoch: number; step: number; validLoss: number };
+  /** The epoch (1-based) after which early stopping ended training; absent when it ran every epoch. */
+  stoppedAfterEpoch?: number;
 }
 
 /** One line of the training history (nats per sentence). */

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { modelConfigOf, type ModelConfig, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { Rng } from '../core/rng.ts';
@@ -113,6 +114,8 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
     command: opts.command ?? '', backend, ...(metrics ? { metrics: { ...metrics } as unknown as Record<string, number> } : {}),
   });
   const save = () => saveCheckpoint(ckDir, checkpointOf());
+  // Early stopping keeps the best epoch's weights next to the checkpoint (weights only; no optimiser state).
+  const bestDir = join(runDir, 'best-checkpoint');
   const evalOpts = (seed: number) => ({ c: cfg.c, beta: cfg.beta, batchSize: cfg.batchSize, seed });
 
   const bar = opts.onProgress ? null : new ProgressBar();
@@ -169,6 +172,18 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       };
       state.history.push(rec);
       log(`epoch ${rec.epoch}/${cfg.epochs}: train loss ${rec.train.loss.toFixed(2)} kl ${rec.train.kl.toFixed(2)} rec ${rec.train.rec.toFixed(2)} | valid loss ${valid.loss.toFixed(2)} kl ${valid.kl.toFixed(2)} rec ${valid.rec.toFixed(2)} AU ${valid.au} | ${Math.round(tps)} tok/s`);
+      let stop = false;
+      if (cfg.patience > 0 && state.step >= cfg.cSteps) {
+        // Only epochs that end at the target C compete: before it, |KL − C| measures the ramp, not the model.
+        if (!state.best || valid.loss < state.best.validLoss) {
+          state.best = { epoch: rec.epoch, step: state.step, validLoss: valid.loss };
+          saveCheckpoint(bestDir, { ...checkpointOf(), optimizer: null });
+          log(`epoch ${rec.epoch}: best validation loss so far (${valid.loss.toFixed(2)}); weights kept in ${bestDir}`);
+        } else if (rec.epoch - state.best.epoch >= cfg.patience) {
+          stop = rec.epoch < cfg.epochs;
+          if (stop) log(`early stopping after epoch ${rec.epoch}: no better validation loss for ${cfg.patience} epochs; the final model is epoch ${state.best.epoch}'s (valid loss ${state.best.validLoss.toFixed(2)})`);
+        }
+      }
       // The next epoch's permutation comes from the shuffle stream continued past this epoch's draw.
       const shuffle = Rng.fromState(state.shuffleRngAtEpochStart);
       shuffle.permutation(rows.length);
@@ -176,6 +191,10 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       state.epoch += 1;
       state.batchInEpoch = 0;
       state.epochSums = { loss: 0, kl: 0, rec: 0, n: 0, tokens: 0 };
+      if (stop) {
+        state.stoppedAfterEpoch = rec.epoch;
+        break; // the final save below marks the run finished
+      }
       save();
     }
     bar?.done();
@@ -185,12 +204,30 @@ export async function trainModel(cfg: TrainConfig, opts: TrainOptions = {}): Pro
       return { runDir, checkpoint: ckDir, backend, model: modelCfg, history: state.history, interrupted, steps: state.step };
     }
     state.finished = true;
-    let test: SplitMetrics | undefined;
-    if (!opts.skipTest) {
-      test = await evaluateWithEngine(engine, modelCfg, testRows, evalOpts(cfg.seed + 4));
-      log(`test: rec ${test.rec.toFixed(2)}  kl ${test.kl.toFixed(2)}  AU ${test.au}/${cfg.latentDim}  (${test.sentences} sentences, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    // Early stopping: the final model is the best epoch's (unless that is the last epoch, whose weights the engine holds).
+    const lastEpoch = state.history[state.history.length - 1]?.epoch ?? 0;
+    const useBest = cfg.patience > 0 && state.best !== undefined && state.best.epoch !== lastEpoch;
+    let finalEngine = engine;
+    if (useBest) {
+      if (!existsSync(bestDir)) {
+        throw new IsovaeError('E_CHECKPOINT', `${bestDir} is missing: the best epoch's weights (epoch ${state.best!.epoch}) are needed as the final model; restore it, or re-train with --overwrite.`);
+      }
+      const best = loadCheckpoint(bestDir);
+      finalEngine = await createTrainEngine(cfg, modelCfg, { weights: best.weights, optimizer: null, log });
+      log(`final model: epoch ${state.best!.epoch}'s weights (best validation loss ${state.best!.validLoss.toFixed(2)})`);
     }
-    saveCheckpoint(ckDir, checkpointOf(test));
+    let test: SplitMetrics | undefined;
+    try {
+      if (!opts.skipTest) {
+        test = await evaluateWithEngine(finalEngine, modelCfg, testRows, evalOpts(cfg.seed + 4));
+        log(`test: rec ${test.rec.toFixed(2)}  kl ${test.kl.toFixed(2)}  AU ${test.au}/${cfg.latentDim}  (${test.sentences} sentences, ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+      // With the best epoch's weights the last step's Adam moments no longer belong to them: none are saved.
+      saveCheckpoint(ckDir, { ...checkpointOf(test), weights: finalEngine.weights(), ...(useBest ? { optimizer: null } : {}) });
+    } finally {
+      if (finalEngine !== engine) await finalEngine.dispose();
+    }
+    rmSync(bestDir, { recursive: true, force: true }); // the final checkpoint holds those weights now
     return { runDir, checkpoint: ckDir, backend, model: modelCfg, history: state.history, ...(test ? { test } : {}), interrupted, steps: state.step };
   } finally {
     await engine.dispose();

@@ -138,6 +138,44 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
   });
 });
 
+describe('isovae reproduce --records (committed records resume the grid elsewhere)', () => {
+  it('copies each finished run into the records folder; a fresh --out with those records trains nothing and reports the same tables', async () => {
+    const records = join(out, 'committed');
+    const first = await reproduce({ ...options, recordsDir: records }); // runs finished above: their records are committed now
+    expect(first.trained).toEqual([]);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReproduceResults;
+    for (const id of ['ae-s0', 'diag-15-s0', 'iso-15-s0', 'diag-15-f0.1-s0', 'iso-15-f0.1-s0']) {
+      const committed = JSON.parse(readFileSync(join(records, `${id}.json`), 'utf8')) as ReproduceResults['runs'][number];
+      const local = JSON.parse(readFileSync(join(out, 'runs', id, 'metrics.json'), 'utf8')) as ReproduceResults['runs'][number];
+      expect(committed).toEqual(local);
+    }
+    expect(existsSync(join(records, 'iso-15-s0.map-tsne.svg'))).toBe(true);
+    // Another machine: no runs/ at all, only the committed folder.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'isovae-reproduce-elsewhere-'));
+    try {
+      const r = await reproduce({ ...options, out: elsewhere, recordsDir: records });
+      expect([r.trained, r.evaluated]).toEqual([[], []]);
+      expect(r.skipped).toHaveLength(5);
+      expect(existsSync(join(elsewhere, 'runs'))).toBe(false);
+      const again = JSON.parse(readFileSync(join(elsewhere, 'results.json'), 'utf8')) as ReproduceResults;
+      expect(again.tables).toEqual(results.tables);
+      expect(again.images.maps.map((m) => m.file).sort()).toEqual(results.images.maps.map((m) => m.file).sort());
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('a committed record of another configuration is an error naming the file, not silently reused', async () => {
+    const records = join(out, 'committed');
+    const file = join(records, 'ae-s0.json');
+    const rec = JSON.parse(readFileSync(file, 'utf8')) as ReproduceResults['runs'][number];
+    writeFileSync(file, JSON.stringify({ ...rec, config: { ...rec.config, hiddenDim: 999 } }));
+    await expect(reproduce({ ...options, recordsDir: records })).rejects.toThrow(/ae-s0\.json.*different configuration/);
+    writeFileSync(file, '{ not json');
+    await expect(reproduce({ ...options, recordsDir: records })).rejects.toThrow(/ae-s0\.json is not valid JSON/);
+  });
+});
+
 describe('isovae reproduce interrupted', () => {
   it('a Ctrl-C seen between runs (after an evaluation) stops the grid before the next run starts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'isovae-reproduce-int-'));
