@@ -92,12 +92,17 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
 
 /**
  * The variants the web demo and the shipped models use, next to a float32 model directory `dir`:
- * `<dir>/int8/` (with encoder_fused for node CPU) and `<dir>/fp16/` (WebGPU only, so without
+ * `<dir>/int8/` (with encoder_fused for node CPU when `dir` has one) and `<dir>/fp16/` (WebGPU only, so without
  * encoder_fused), each with its accuracy contract measured on `sentences` (throws E_QUANT_ACCURACY on a
- * failed contract). Returns the accuracy reports by dtype.
+ * failed contract). `dtypes` [int8, fp16] picks which to write (e.g. only int8 to fit a size budget).
+ * Returns the accuracy reports by dtype written.
  */
-export async function writeVariants(dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>, opts: Pick<QuantizeDirOptions, 'threads'> = {}): Promise<Record<WeightDtype, AccuracyReport>> {
-  const int8 = await quantizeModelDir(dir, join(dir, 'int8'), { ...opts, dtype: 'int8', sentences });
-  const fp16 = await quantizeModelDir(dir, join(dir, 'fp16'), { ...opts, dtype: 'fp16', sentences, fusedEncoder: false });
-  return { int8: int8.accuracy!, fp16: fp16.accuracy! };
+export async function writeVariants(
+  dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>, opts: Pick<QuantizeDirOptions, 'threads'> & { dtypes?: readonly WeightDtype[] } = {},
+): Promise<Partial<Record<WeightDtype, AccuracyReport>>> {
+  const { dtypes = ['int8', 'fp16'], ...rest } = opts;
+  const out: Partial<Record<WeightDtype, AccuracyReport>> = {};
+  if (dtypes.includes('int8')) out.int8 = (await quantizeModelDir(dir, join(dir, 'int8'), { ...rest, dtype: 'int8', sentences })).accuracy!;
+  if (dtypes.includes('fp16')) out.fp16 = (await quantizeModelDir(dir, join(dir, 'fp16'), { ...rest, dtype: 'fp16', sentences, fusedEncoder: false })).accuracy!;
+  return out;
 }

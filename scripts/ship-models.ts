@@ -9,6 +9,8 @@
  * accuracy contract against fp32 measured on 1,000 test sentences (fails on a failed contract).
  * Finally models/index.json lists the shipped models and their variants (web-demo/src/formats.ts).
  *   npx tsx scripts/ship-models.ts --variants-only <name> ...   re-makes only the variants of shipped models.
+ * Options (before the names): `--no-fused` leaves out encoder_fused.onnx (a CPU speed-up that doubles the encoder's
+ * size), `--dtypes int8` writes only the listed variants (default int8,fp16): the 25 MB budget of models/.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import { activeUnits } from '../eval/index.ts';
 import { buildIndex } from '../web-demo/scripts/make-index.ts';
 import { buildMapJson } from '../web-demo/scripts/map-json.ts';
 import { contractSentences, exportModel, formatAccuracy, writeVariants } from '../export/index.ts';
+import type { WeightDtype } from '../onnx/quantize.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { loadDataset } from '../train/data/index.ts';
@@ -25,16 +28,27 @@ import { TfModel } from '../train/model.ts';
 const MAX_POINTS = 2000;
 
 /** The int8 / fp16 variants of models/<name>, measured on the model's own test split. */
-async function variants(outDir: string): Promise<void> {
+async function variants(outDir: string, dtypes: readonly WeightDtype[]): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { training?: unknown };
   const sentences = await contractSentences({ training: manifest.training, vocabText: readFileSync(join(outDir, 'vocab.txt'), 'utf8') });
-  const reports = await writeVariants(outDir, sentences);
+  const reports = await writeVariants(outDir, sentences, { dtypes });
   for (const r of Object.values(reports)) console.log(`${outDir}: ${formatAccuracy(r)}`);
 }
 
-const args = process.argv.slice(2);
+let args = process.argv.slice(2);
+let fused = true;
+let dtypes: WeightDtype[] = ['int8', 'fp16'];
+for (;;) {
+  if (args[0] === '--no-fused') fused = false;
+  else if (args[0] === '--dtypes' && args[1]) dtypes = args[1].split(',').map((d) => {
+    if (d !== 'int8' && d !== 'fp16') throw new RangeError(`--dtypes "${args[1]}": expected int8 and/or fp16`);
+    return d;
+  });
+  else break;
+  args = args.slice(args[0] === '--dtypes' ? 2 : 1);
+}
 if (args[0] === '--variants-only') {
-  for (const name of args.slice(1)) await variants(join('models', name));
+  for (const name of args.slice(1)) await variants(join('models', name), dtypes);
   writeFileSync(join('models', 'index.json'), JSON.stringify(buildIndex('models'), null, 2) + '\n');
   process.exit(0);
 }
@@ -45,7 +59,7 @@ for (const arg of args) {
   const ck = loadCheckpoint(runDir);
   if (!ck.state.finished) throw new RangeError(`${runDir}: training has not finished; resume it first`);
   const outDir = join('models', name);
-  const { parity } = await exportModel(ck.dir, outDir);
+  const { parity } = await exportModel(ck.dir, outDir, { fusedEncoder: fused });
   if (parity && !parity.ok) throw new Error(`${name}: export parity failed`);
   const ds = await loadDataset(ck.train.data, { vocabWords: ck.train.vocabWords, maxLen: ck.train.maxLen, seed: ck.train.dataSeed });
   const model = new TfModel(ck.model, ck.weights);
@@ -60,7 +74,7 @@ for (const arg of args) {
   // The map shows a subsample; the active-unit variances come from every test sentence.
   const map = { ...buildMapJson(sub, pick.length, K, pick.map((row) => ds.test.labels[row]!), ds.classes), variances: Array.from(au.variances) };
   writeFileSync(join(outDir, 'map.json'), JSON.stringify(map) + '\n');
-  await variants(outDir);
+  await variants(outDir, dtypes);
   const bytes = readdirSync(outDir).reduce((a, f) => a + (statSync(join(outDir, f)).isFile() ? statSync(join(outDir, f)).size : 0), 0);
   console.log(`${name}: ${(bytes / 1e6).toFixed(2)} MB, AU ${au.count}/${K}, test ${JSON.stringify(ck.metrics ?? {})}`);
 }
