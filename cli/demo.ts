@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { resolveTrainConfig, type Posterior, type TrainConfig } from '../core/config.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
-import { formatDataReport, loadDataset } from '../train/data/index.ts';
+import { formatDataReport, loadDataset, type Dataset } from '../train/data/index.ts';
+import { idsToLine, reconstructionScores } from '../eval/index.ts';
 import { spectrumOfCheckpoint } from '../reproduce/evaluate.ts';
 import { trainModel } from '../train/trainer.ts';
 import { EXIT_INTERRUPTED, withInterrupt } from './interrupt.ts';
@@ -75,19 +76,32 @@ export async function run(argv: string[]): Promise<void> {
     const dirs = spectrumOfCheckpoint(loadCheckpoint(dir), ds).activeDirections;
     results.push({ posterior, dir, au: metrics.au!, dirs, kl: metrics.kl!, rec: metrics.rec! });
   }
-  console.log('\nTest set (embedded Brown corpus), C = 5, K = 32:');
+  console.log(`\nTest set (embedded Brown corpus), C = ${DEMO_PRESET.c}, K = 32:`);
   console.log('  model  AU      directions  KL      Rec');
   for (const r of results) {
     console.log(`  ${r.posterior === 'iso' ? 'IGP' : 'DGP'}    ${`${r.au}/32`.padEnd(6)}  ${`${r.dirs}/32`.padEnd(10)}  ${r.kl.toFixed(2).padEnd(6)}  ${r.rec.toFixed(2)}`);
   }
   console.log('  (AU: axes whose mean varies; directions: eigen-directions of the means\' covariance, both > 0.01)');
-  await exportVerifyReconstruct(results.map((r) => r.dir));
+  const bleu = await exportVerifyReconstruct(results.map((r) => r.dir), ds);
+  console.log(`\nBLEU-2 of greedy reconstructions from the mean (${bleu.sentences} test sentences, references with the model's unk):`);
+  console.log(results.map((r, i) => `  ${r.posterior === 'iso' ? 'IGP' : 'DGP'} ${(bleu.bleu2[i]! * 100).toFixed(2)}`).join('\n'));
 }
 
-/** Export each run, print its parity table, then reconstruct the demo sentences with the runtime. */
-async function exportVerifyReconstruct(runDirs: string[]): Promise<void> {
+/** Test sentences the demo's BLEU-2 line reconstructs: evenly spaced over the test split. */
+export const DEMO_BLEU_SENTENCES = 1000;
+
+/**
+ * Export each run, print its parity table, then reconstruct the demo sentences with the runtime; returns the BLEU-2
+ * (0-1) of each model's greedy reconstructions of {@link DEMO_BLEU_SENTENCES} test sentences (references are the
+ * test rows in the model's vocabulary, so out-of-vocabulary words are `unk` on both sides, as in the paper).
+ */
+async function exportVerifyReconstruct(runDirs: string[], ds: Dataset): Promise<{ bleu2: number[]; sentences: number }> {
   const { exportModel, verifyModel, formatParityTable } = await import('../export/index.ts');
   const { loadModel } = await import('../runtime/index.ts');
+  const n = Math.min(DEMO_BLEU_SENTENCES, ds.test.ids.length);
+  const stride = ds.test.ids.length / n;
+  const refs = Array.from({ length: n }, (_, i) => idsToLine(ds.test.ids[Math.floor(i * stride)]!, ds.vocab.words));
+  const bleu2: number[] = [];
   for (const dir of runDirs) {
     const modelDir = join(dir, 'model');
     console.log(`\n== ${dir}: export to ${modelDir} and verify`);
@@ -97,8 +111,12 @@ async function exportVerifyReconstruct(runDirs: string[]): Promise<void> {
     try {
       const out = await model.reconstruct(DEMO_SENTENCES);
       DEMO_SENTENCES.forEach((s, i) => console.log(`  in : ${s}\n  out: ${out[i]!.text}`));
+      const hyps: string[] = [];
+      for (let i = 0; i < refs.length; i += 128) hyps.push(...(await model.reconstruct(refs.slice(i, i + 128))).map((d) => d.text));
+      bleu2.push(reconstructionScores(hyps, refs).bleu2);
     } finally {
       await model.dispose();
     }
   }
+  return { bleu2, sentences: n };
 }
