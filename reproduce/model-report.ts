@@ -26,7 +26,7 @@ import { IsovaeError } from '../core/errors.ts';
 import { EXAMPLE_SENTENCES } from '../core/example-sentences.ts';
 import { MANIFEST_FILE, manifestDtype, parseManifest, type ModelManifest } from '../core/model-dir.ts';
 import { Rng } from '../core/rng.ts';
-import { BOS_ID, EOS_ID, NUM_SPECIAL } from '../core/special.ts';
+import { BOS_ID, EOS_ID, NUM_SPECIAL, UNK_TOKEN } from '../core/special.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { activeDirections, activeUnits } from '../eval/active-units.ts';
 import { bleu2 } from '../eval/bleu.ts';
@@ -57,6 +57,8 @@ export interface ModelReportOptions {
   examples?: readonly string[];
   /** Runtime load options (threads, providers). */
   load?: LoadOptions;
+  /** Opens a model directory. Default: the runtime's `loadModel(dir, load)` (onnxruntime-node); tests inject a counting one. */
+  open?: (dir: string) => Promise<IsovaeModel>;
   /** Called as work progresses (for a progress bar). */
   onProgress?: (p: ReportProgress) => void;
 }
@@ -153,18 +155,42 @@ export function tokensToIds(vocab: Vocab, tokens: readonly string[]): Int32Array
   return ids;
 }
 
+/** BLEU-2 and unk figures of greedy reconstructions (see {@link scoreReconstructions}). */
+export interface ReconstructionScores {
+  /** BLEU-2 (fraction) against the original words: a generated `unk` never matches. */
+  bleu2Words: number;
+  /** BLEU-2 (fraction) against the unk-replaced references (the paper's convention). */
+  bleu2Unk: number;
+  /** Share of `unk` among the hypotheses' words. */
+  unkRecon: number;
+  /** Share of `unk` among the unk-replaced references' words (the model's encoded input). */
+  unkInput: number;
+}
+
 /**
- * Share of `unkId` among the ids of `rows` (each row's `<eos>` and anything after it excluded); 0 when there are
- * no words. E.g. rows [[5, 3, 2], [3]] with unkId 3: 2 of 3 words.
+ * Score greedy reconstructions `hyps` (words, `<eos>` excluded) against the original sentences `words` and
+ * against `unkRefs`, the same sentences as the model reads them (out-of-vocabulary words -> `unk`); all three
+ * aligned, one entry per sentence. BLEU-2: eval/bleu.ts (NLTK corpus BLEU, weights 0.5 0.5, no smoothing).
  */
-export function unkShare(rows: readonly ArrayLike<number>[], unkId: number): number {
+export function scoreReconstructions(hyps: readonly string[][], words: readonly string[][], unkRefs: readonly string[][]): ReconstructionScores {
+  if (words.length !== hyps.length || unkRefs.length !== hyps.length) {
+    throw new RangeError(`scoreReconstructions: ${hyps.length} hypotheses, ${words.length} sentences and ${unkRefs.length} unk references; need one each per sentence.`);
+  }
+  return {
+    bleu2Words: bleu2(hyps, words),
+    bleu2Unk: bleu2(hyps, unkRefs),
+    unkRecon: unkWordShare(hyps),
+    unkInput: unkWordShare(unkRefs),
+  };
+}
+
+/** Share of the word `unk` among all words of `rows` (0 when there are none). */
+function unkWordShare(rows: readonly string[][]): number {
   let words = 0;
   let unk = 0;
-  for (const row of rows) {
-    for (let i = 0; i < row.length && row[i] !== EOS_ID; i++) {
-      words++;
-      if (row[i] === unkId) unk++;
-    }
+  for (const r of rows) {
+    words += r.length;
+    for (const w of r) if (w === UNK_TOKEN) unk++;
   }
   return words === 0 ? 0 : unk / words;
 }
@@ -278,7 +304,7 @@ export async function modelReport(dirs: readonly string[], opts: ModelReportOpti
   const notes = manifestNotes(dirs, manifests, data, dataSeed);
   const rows: ModelRow[] = [];
   for (let i = 0; i < dirs.length; i++) {
-    const model = await loadModel(dirs[i]!, opts.load);
+    const model = await (opts.open ?? ((d: string) => loadModel(d, opts.load)))(dirs[i]!);
     try {
       rows.push(await evaluateOne(model, dirs[i]!, manifests[i]!, kept, { batchSize, seed, examples, progress: (phase, done, total) => progress(i, phase, done, total) }));
     } finally {
@@ -305,7 +331,7 @@ async function evaluateOne(
   const rec = await teacherForcedNll(model, ids, z, { batchSize: o.batchSize, onBatch: (done, total) => o.progress('rec', done, total) });
   const kl = logvar === null ? null : gaussianKl(mean, logvar, N, K);
   const loss = testLossSummary(rec, kl, o.batchSize);
-  const decoded: Array<{ ids: Int32Array; words: string[] }> = [];
+  const decoded: Array<{ words: string[] }> = [];
   for (let s = 0; s < N; s += o.batchSize) {
     // Decoded in slices only to report progress; rows are independent, so this equals one decode call.
     const b = Math.min(o.batchSize, N - s);
@@ -330,10 +356,7 @@ async function evaluateOne(
     kl: loss.kl,
     au: activeUnits(mean, N, K).count,
     directions: activeDirections(mean, N, K).count,
-    bleu2Words: bleu2(hyps, sentences),
-    bleu2Unk: bleu2(hyps, ids.map((r) => model.vocab.decodeIds(r))),
-    unkRecon: unkShare(decoded.map((d) => d.ids), model.vocab.unkId),
-    unkInput: unkShare(ids, model.vocab.unkId),
+    ...scoreReconstructions(hyps, sentences, ids.map((r) => model.vocab.decodeIds(r))),
     sentences: N,
     examples: ex.map((d) => d.text),
   };
