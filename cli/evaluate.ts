@@ -111,7 +111,7 @@ export async function run(argv: string[]): Promise<void> {
   const outputs: Array<{ out: Output; text: (r: ModelReport) => string }> = [];
   try {
     if (values.json) outputs.push({ out: openFlagOutput('--json', values.json), text: (r) => reportJson(r, command) });
-    if (values.markdown) outputs.push({ out: openFlagOutput('--markdown', values.markdown), text: (r) => `Made by \`${command}\`.\n\n${formatModelReport(r)}` });
+    if (values.markdown) outputs.push({ out: openFlagOutput('--markdown', values.markdown), text: (r) => `# Model report\n\nMade by \`${command}\` (rerun it to refresh this file).\n\n${formatModelReport(r)}` });
     const bar = new LineBar(process.stderr);
     const started = performance.now();
     const report = await modelReport(dirs, { ...opts, onProgress: (p) => bar.draw(formatReportProgress(p, (performance.now() - started) / 1000)) });

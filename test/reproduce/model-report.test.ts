@@ -45,8 +45,8 @@ const idOf = (w: string) => (WORDS.includes(w) ? WORDS.indexOf(w) + 3 : WORDS.in
 async function refNll(dir: string, row: number[], z: Float32Array, H: number): Promise<number> {
   const s = await ort.InferenceSession.create(join(dir, 'decoder_step.onnx'));
   try {
-    let h = new Float32Array(H);
-    let c = new Float32Array(H);
+    let h: Float32Array = new Float32Array(H);
+    let c: Float32Array = new Float32Array(H);
     const inputs = [1, ...row.slice(0, -1)]; // <bos>, w1..wn
     let nll = 0;
     for (let t = 0; t < row.length; t++) {
@@ -238,7 +238,7 @@ describe('isovae evaluate (CLI)', () => {
       expect(stdout).toContain(`| ${dgp.dir} | fp32 |`);
       expect(stdout).toContain(`| ${join(root, 'igp')} | fp32 |`);
       const mdText = readFileSync(md, 'utf8');
-      expect(mdText.startsWith(`Made by \`isovae evaluate ${dgp.dir} --models-index`)).toBe(true);
+      expect(mdText.startsWith(`# Model report\n\nMade by \`isovae evaluate ${dgp.dir} --models-index`)).toBe(true);
       expect(mdText).toContain(stdout.split('\n').find((l) => l.startsWith(`| ${dgp.dir}`))!);
     } finally {
       removeDir(root);
