@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_SENTENCES } from '../core/example-sentences.ts';
 import { resolveTrainConfig, type Posterior, type TrainConfig } from '../core/config.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
@@ -24,12 +25,8 @@ export const DEMO_PRESET: Partial<TrainConfig> = {
   batchSize: 32, epochs: 4, c: 5, cSteps: 800, lr: 3e-3, maxEvalSentences: 2000,
 };
 
-/** Sentences written by the team for the reconstruction examples (not from any dataset). */
-export const DEMO_SENTENCES = [
-  'the committee will meet again next week .',
-  'she said that the new school would open in the fall .',
-  'he looked at the old house and smiled .',
-];
+/** Sentences written by the team for the reconstruction examples (core/example-sentences.ts, shared with isovae evaluate). */
+export { DEMO_SENTENCES };
 
 const USAGE = `Usage: isovae demo [--out runs/demo] [--engine ort|tfjs] [--workers n] [--retrain]
 

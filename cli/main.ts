@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; trainer?: true; load: () => Pr
   verify: { trainer: true, summary: 'parity table: tfjs checkpoint vs exported ONNX model, per execution provider', load: () => import('./verify.ts') },
   encode: { summary: 'text lines in, latent vectors out (JSON or CSV)', load: () => import('./encode.ts') },
   generate: { summary: 'sample, reconstruct, impute or interpolate with an exported model', load: () => import('./generate.ts') },
+  evaluate: { summary: 'report models on the same test sentences: Rec, KL, AU, directions, BLEU-2, unk rate, examples', load: () => import('./evaluate.ts') },
   serve: { summary: 'HTTP server: OpenAI-style embeddings, reconstruct/generate, KServe v2, batching, metrics', load: () => import('./serve.ts') },
   reproduce: { trainer: true, summary: "the paper's experiment grid on a dataset, with a report (tables, plots, results.json)", load: () => import('./reproduce.ts') },
   sweep: { summary: 'DGP vs IGP at C = 15 across the scales of finished reproduction reports, one table', load: () => import('./sweep.ts') },

@@ -3,24 +3,13 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_TRAIN_CONFIG, resolveTrainConfig, type DataSource, type TrainConfig } from '../core/config.ts';
 import { IsovaeError } from '../core/errors.ts';
 import { trainModel } from '../train/trainer.ts';
+import { parseDataSource } from './data-arg.ts';
 import { EXIT_INTERRUPTED, withInterrupt } from './interrupt.ts';
 
 /** `--vocab-words` <-> `vocabWords`. */
 export const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/**
- * Parse `--data`: `brown` (embedded corpus), `csv:<dir>`, `dir:<dir>` (the paper's format), or a bare directory
- * (CSV when it holds train.csv, else the paper's format).
- */
-export function parseDataSource(value: string): DataSource {
-  if (value === 'brown') return { kind: 'brown' };
-  if (value.startsWith('csv:')) return { kind: 'csv', path: value.slice(4) };
-  if (value.startsWith('dir:')) return { kind: 'dir', path: value.slice(4) };
-  if (!existsSync(value)) {
-    throw new IsovaeError('E_DATA_MISSING', `--data "${value}": no such directory. Use brown, csv:<dir>, dir:<dir> or an existing directory.`);
-  }
-  return existsSync(`${value}/train.csv`) ? { kind: 'csv', path: value } : { kind: 'dir', path: value };
-}
+export { parseDataSource };
 
 const NUMERIC = Object.entries(DEFAULT_TRAIN_CONFIG).filter(([, v]) => typeof v === 'number').map(([k]) => k);
 

@@ -124,6 +124,20 @@ export interface StepState {
  * `[b * H]` (the output tensors' own CPU arrays; the tensors are released). Throws RangeError on inconsistent sizes.
  */
 export async function decoderStep(ort: Ort, step: GraphSession, dims: { k: number; h: number }, s: StepState): Promise<{ next: Int32Array; h: Float32Array; c: Float32Array }> {
+  const out = await runStep(ort, step, dims, s, ['next_token', 'h_out', 'c_out']);
+  return { next: out.next_token as Int32Array, h: out.h_out as Float32Array, c: out.c_out as Float32Array };
+}
+
+/**
+ * `decoderStep` that also fetches the `[b * V]` logits (row-major, float32, before softmax), for
+ * scoring text (teacher-forced log-likelihoods). Greedy decoding never needs them, so `decoderStep` leaves them out.
+ */
+export async function decoderStepLogits(ort: Ort, step: GraphSession, dims: { k: number; h: number }, s: StepState): Promise<{ logits: Float32Array; next: Int32Array; h: Float32Array; c: Float32Array }> {
+  const out = await runStep(ort, step, dims, s, ['logits', 'next_token', 'h_out', 'c_out']);
+  return { logits: out.logits as Float32Array, next: out.next_token as Int32Array, h: out.h_out as Float32Array, c: out.c_out as Float32Array };
+}
+
+async function runStep(ort: Ort, step: GraphSession, dims: { k: number; h: number }, s: StepState, fetches: string[]): Promise<Record<string, OrtTensor['data']>> {
   const b = s.token.length;
   const { k, h: H } = dims;
   if (b < 1 || s.z.length !== b * k || s.h.length !== b * H || s.c.length !== b * H) {
@@ -136,10 +150,13 @@ export async function decoderStep(ort: Ort, step: GraphSession, dims: { k: numbe
     c: new ort.Tensor('float32', s.c, [b, H]),
   };
   try {
-    const res = await step.run(feeds, ['next_token', 'h_out', 'c_out']);
+    const res = await step.run(feeds, fetches);
     // The CPU typed arrays stay valid after dispose (as in greedyDecode): no copy on this per-step path.
-    const out = { next: res.next_token!.data as Int32Array, h: res.h_out!.data as Float32Array, c: res.c_out!.data as Float32Array };
-    for (const t of Object.values(res)) t.dispose();
+    const out: Record<string, OrtTensor['data']> = {};
+    for (const [name, t] of Object.entries(res)) {
+      out[name] = t.data;
+      t.dispose();
+    }
     return out;
   } finally {
     for (const t of Object.values(feeds)) t.dispose();

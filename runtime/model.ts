@@ -5,7 +5,7 @@ import { Rng } from '../core/rng.ts';
 import { tokenize } from '../core/tokenize.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { encodeRows } from './encode.ts';
-import { decoderStep, greedyDecode, type StepState } from './greedy.ts';
+import { decoderStep, decoderStepLogits, greedyDecode, type StepState } from './greedy.ts';
 import { manifestDtype, type ModelManifest } from '../core/model-dir.ts';
 import type { GraphSession } from './session.ts';
 import { checkIdRow, textToIds, type TextIds } from './text.ts';
@@ -202,6 +202,16 @@ export class IsovaeModel {
   async decoderStep(state: StepState): Promise<{ next: Int32Array; h: Float32Array; c: Float32Array }> {
     this.alive();
     return decoderStep(this.ort, this.decoder, { k: this.latentDim, h: this.config.hiddenDim }, state);
+  }
+
+  /**
+   * `decoderStep` that also returns the logits `[b * V]` (row-major float32, before softmax) of the next
+   * token: what scoring text needs (teacher-forced log-likelihood, e.g. reproduce/model-report.ts). The
+   * state arrays are as in `decoderStep`.
+   */
+  async decoderStepLogits(state: StepState): Promise<{ logits: Float32Array; next: Int32Array; h: Float32Array; c: Float32Array }> {
+    this.alive();
+    return decoderStepLogits(this.ort, this.decoder, { k: this.latentDim, h: this.config.hiddenDim }, state);
   }
 
   /** Release both onnxruntime sessions (after pending runs). Idempotent; later calls throw. */

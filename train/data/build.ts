@@ -1,19 +1,10 @@
 import { IsovaeError } from '../../core/errors.ts';
 import { buildVocab, countWords, type Vocab } from '../../core/vocab.ts';
-import { SPLIT_NAMES, type DataReport, type Dataset, type LoadOptions, type RawSplit, type Split, type SplitName, type SplitReport } from './types.ts';
+import { SPLIT_NAMES, type DataReport, type Dataset, type LoadOptions, type RawInput, type RawSplit, type Split, type SplitName, type SplitReport } from './types.ts';
 
-/** Everything a loader gathered, before encoding. */
-export interface BuildInput {
-  name: string;
-  source: string;
-  raw: Record<SplitName, RawSplit>;
-  classes: string[];
+/** A reader's result plus the encoding options. */
+export interface BuildInput extends RawInput {
   opts: LoadOptions;
-  /** A fixed vocabulary (paper format); otherwise the top `opts.vocabWords` training words. */
-  vocab?: Vocab;
-  notes: string[];
-  /** `performance.now()` when loading started, for `report.millis`. */
-  startedAt: number;
 }
 
 /**

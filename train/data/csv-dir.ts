@@ -7,7 +7,7 @@ import { parseCsv } from './csv.ts';
 import { checkKnownLabel, parseLabel, readClasses, type ClassTable } from './labels.ts';
 import { readTextFile, requireDirectory } from './read-text.ts';
 import { classNames, completeSplits } from './split.ts';
-import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawRow, type RawSplit, type SplitName } from './types.ts';
+import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawInput, type RawRow, type ReadOptions, type RawSplit, type SplitName } from './types.ts';
 import type { SentenceMode } from '../../core/tokenize.ts';
 
 /**
@@ -22,6 +22,11 @@ import type { SentenceMode } from '../../core/tokenize.ts';
  * `opts.files` renames the inputs, e.g. Yelp without a train file: `{ train: 'test.csv', test: null }`.
  */
 export async function loadCsvDir(dir: string, opts: LoadOptions): Promise<Dataset> {
+  return buildDataset({ ...readCsvDir(dir, opts), opts });
+}
+
+/** The CSV directory's splits as token lists, before any vocabulary or truncation (what `loadCsvDir` encodes). */
+export function readCsvDir(dir: string, opts: ReadOptions): RawInput {
   const startedAt = performance.now();
   requireDirectory(dir, 'CSV dataset');
   const mode = opts.sentences ?? 'first';
@@ -43,7 +48,7 @@ export async function loadCsvDir(dir: string, opts: LoadOptions): Promise<Datase
   }
   const splits = completeSplits(raw, opts.seed, notes, (split, n, source) => `no ${split} file: carved ${n} rows from ${source}`);
   const classes = classNames(splits, classTable);
-  return buildDataset({ name: basename(dir), source: dir, raw: splits, classes, opts, notes, startedAt });
+  return { name: basename(dir), source: dir, raw: splits, classes, notes, startedAt };
 }
 
 function readCsvSplit(file: string, mode: SentenceMode, classTable: ClassTable | null): RawSplit {

@@ -6,7 +6,7 @@ import { buildDataset } from './build.ts';
 import { checkKnownLabel, parseLabel, readClasses } from './labels.ts';
 import { readTextFile, requireDirectory } from './read-text.ts';
 import { classNames, completeSplits } from './split.ts';
-import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawRow, type RawSplit, type SplitName } from './types.ts';
+import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawInput, type RawRow, type ReadOptions, type RawSplit, type SplitName } from './types.ts';
 
 /**
  * Load the paper's directory format (protocol §1.1): `vocab.txt` (words only, id = line + 3),
@@ -18,6 +18,14 @@ import { SPLIT_NAMES, type Dataset, type LoadOptions, type RawRow, type RawSplit
  * train with `opts.seed` (see carveSplits) and noted. Lines are truncated to `opts.maxLen` words.
  */
 export async function loadPaperDir(dir: string, opts: LoadOptions): Promise<Dataset> {
+  const input = readPaperDir(dir, opts);
+  const size = input.vocab!.size - 3;
+  if (opts.vocabWords !== size) input.notes.push(`vocabWords=${opts.vocabWords} ignored: the paper format uses vocab.txt (${size} words).`);
+  return buildDataset({ ...input, opts });
+}
+
+/** The paper directory's splits as token lists with its vocab.txt, before truncation (what `loadPaperDir` encodes). */
+export function readPaperDir(dir: string, opts: ReadOptions): RawInput {
   const startedAt = performance.now();
   requireDirectory(dir, 'dataset');
   const notes: string[] = [];
@@ -35,8 +43,7 @@ export async function loadPaperDir(dir: string, opts: LoadOptions): Promise<Data
   }
   const splits = completeSplits(raw, opts.seed, notes, (split, n) => `${split}.txt not found: carved ${n} lines from train.txt`);
   const classes = classNames(splits, classTable);
-  if (opts.vocabWords !== vocab.size - 3) notes.push(`vocabWords=${opts.vocabWords} ignored: the paper format uses vocab.txt (${vocab.size - 3} words).`);
-  return buildDataset({ name: basename(dir), source: dir, raw: splits, classes, opts, vocab, notes, startedAt });
+  return { name: basename(dir), source: dir, raw: splits, classes, vocab, notes, startedAt };
 }
 
 function readPaperSplit(textFile: string, labelFile: string, vocab: Vocab, classTable: ReturnType<typeof readClasses>): RawSplit {

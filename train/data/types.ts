@@ -104,3 +104,19 @@ export interface RawSplit {
   blankLines: number;
   rows: RawRow[];
 }
+
+/** What the readers need: the options that decide which sentences are in which split (no vocabulary, no truncation). */
+export type ReadOptions = Pick<LoadOptions, 'seed' | 'sentences' | 'files'>;
+
+/** Everything a loader gathered, before encoding (a reader's result). */
+export interface RawInput {
+  name: string;
+  source: string;
+  raw: Record<SplitName, RawSplit>;
+  classes: string[];
+  /** A fixed vocabulary (paper format); otherwise `buildDataset` takes the top `opts.vocabWords` training words. */
+  vocab?: Vocab;
+  notes: string[];
+  /** `performance.now()` when loading started, for `report.millis`. */
+  startedAt: number;
+}
