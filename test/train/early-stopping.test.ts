@@ -60,6 +60,26 @@ describe('early stopping', () => {
     expect(r.test?.loss).toBeCloseTo(ck.metrics!.loss!, 6);
   });
 
+  it('an interruption after a best epoch was kept resumes to the same final model as an uninterrupted run', async () => {
+    const full = await trainModel(resolveTrainConfig({ source: 'test', values: { ...base, outDir: tmp() } }), { ...quiet, skipTest: true });
+    const fullCk = loadCheckpoint(full.checkpoint);
+    const outDir = tmp();
+    const cfg = resolveTrainConfig({ source: 'test', values: { ...base, outDir } });
+    // 2 batches an epoch: stop in the middle of the epoch after the best one, with best-checkpoint/ on disk.
+    const stopAt = 2 * fullCk.state.best!.epoch + 1;
+    const first = await trainModel(cfg, { ...quiet, skipTest: true, maxSteps: stopAt });
+    expect(first.interrupted).toBe(true);
+    expect(existsSync(join(outDir, 'best-checkpoint'))).toBe(true);
+    const second = await trainModel(cfg, { ...quiet, skipTest: true, resume: true });
+    expect(second.interrupted).toBe(false);
+    const ck = loadCheckpoint(second.checkpoint);
+    expect(ck.state.best).toEqual(fullCk.state.best);
+    expect(ck.state.stoppedAfterEpoch).toBe(fullCk.state.stoppedAfterEpoch);
+    for (const [name, t] of Object.entries(fullCk.weights)) {
+      expect(Array.from(ck.weights[name as keyof typeof fullCk.weights]!.data), name).toEqual(Array.from(t.data));
+    }
+  });
+
   it('patience 0 (the default) trains every epoch', async () => {
     const cfg = resolveTrainConfig({ source: 'test', values: { ...base, epochs: 6, patience: 0, outDir: tmp() } });
     const r = await trainModel(cfg, { ...quiet, skipTest: true });
