@@ -35,7 +35,9 @@ Options:
   --threads <n>                       ort engine: onnxruntime threads (default 0 = every core)
   --backend <auto|wasm|node|cpu>      tfjs engine: tfjs backend (default auto: tfjs-node if installed, else wasm)
   --workers <n>                       tfjs engine: data-parallel gradient workers (default 1)
-${NUMERIC.filter((k) => !['c', 'workers', 'threads'].includes(k)).map((k) => `  --${kebab(k)} <n>`.padEnd(38) + `(default ${(DEFAULT_TRAIN_CONFIG as unknown as Record<string, number>)[k]})`).join('\n')}
+  --patience <n>                      early stopping: stop after n epochs (after the C warm-up) without a
+                                      better validation loss and keep the best epoch's weights (default 0 = off)
+${NUMERIC.filter((k) => !['c', 'workers', 'threads', 'patience'].includes(k)).map((k) => `  --${kebab(k)} <n>`.padEnd(38) + `(default ${(DEFAULT_TRAIN_CONFIG as unknown as Record<string, number>)[k]})`).join('\n')}
   -h, --help`;
 
 /** `isovae train`: flags and an optional JSON file over the defaults; Ctrl-C writes a checkpoint and exits 130. */
