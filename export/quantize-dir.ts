@@ -94,11 +94,12 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
  * The variants the web demo and the shipped models use, next to a float32 model directory `dir`:
  * `<dir>/int8/` (with encoder_fused for node CPU when `dir` has one) and `<dir>/fp16/` (WebGPU only, so without
  * encoder_fused), each with its accuracy contract measured on `sentences` (throws E_QUANT_ACCURACY on a
- * failed contract). `dtypes` [int8, fp16] picks which to write (e.g. only int8 to fit a size budget).
+ * failed contract). `dtypes` [int8, fp16] picks which to write (e.g. only int8 to fit a size budget);
+ * `thresholds` override the defaults of export/accuracy.ts (recorded in each manifest).
  * Returns the accuracy reports by dtype written.
  */
 export async function writeVariants(
-  dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>, opts: Pick<QuantizeDirOptions, 'threads'> & { dtypes?: readonly WeightDtype[] } = {},
+  dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>, opts: Pick<QuantizeDirOptions, 'threads' | 'thresholds'> & { dtypes?: readonly WeightDtype[] } = {},
 ): Promise<Partial<Record<WeightDtype, AccuracyReport>>> {
   const { dtypes = ['int8', 'fp16'], ...rest } = opts;
   const out: Partial<Record<WeightDtype, AccuracyReport>> = {};

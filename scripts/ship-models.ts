@@ -10,7 +10,9 @@
  * Finally models/index.json lists the shipped models and their variants (web-demo/src/formats.ts).
  *   npx tsx scripts/ship-models.ts --variants-only <name> ...   re-makes only the variants of shipped models.
  * Options (before the names): `--no-fused` leaves out encoder_fused.onnx (a CPU speed-up that doubles the encoder's
- * size), `--dtypes int8` writes only the listed variants (default int8,fp16): the 25 MB budget of models/.
+ * size), `--dtypes int8` writes only the listed variants (default int8,fp16; `none`: fp32 only): the 25 MB budget of models/;
+ * `--min-exact-match x`, `--min-token-agreement x` override the variants' greedy-agreement thresholds (recorded in
+ * their manifests; BLEU-2, AU and cosine keep their defaults).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,7 @@ import { buildIndex } from '../web-demo/scripts/make-index.ts';
 import { buildMapJson } from '../web-demo/scripts/map-json.ts';
 import { contractSentences, exportModel, formatAccuracy, writeVariants } from '../export/index.ts';
 import type { WeightDtype } from '../onnx/quantize.ts';
+import type { AccuracyThresholds } from '../export/accuracy.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { loadDataset } from '../train/data/index.ts';
@@ -28,27 +31,36 @@ import { TfModel } from '../train/model.ts';
 const MAX_POINTS = 2000;
 
 /** The int8 / fp16 variants of models/<name>, measured on the model's own test split. */
-async function variants(outDir: string, dtypes: readonly WeightDtype[]): Promise<void> {
+async function variants(outDir: string, dtypes: readonly WeightDtype[], thresholds: Partial<AccuracyThresholds>): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { training?: unknown };
   const sentences = await contractSentences({ training: manifest.training, vocabText: readFileSync(join(outDir, 'vocab.txt'), 'utf8') });
-  const reports = await writeVariants(outDir, sentences, { dtypes });
+  const reports = await writeVariants(outDir, sentences, { dtypes, thresholds });
   for (const r of Object.values(reports)) console.log(`${outDir}: ${formatAccuracy(r)}`);
 }
 
 let args = process.argv.slice(2);
 let fused = true;
 let dtypes: WeightDtype[] = ['int8', 'fp16'];
+const thresholds: Partial<AccuracyThresholds> = {};
+const fraction = (flag: string, v: string | undefined): number => {
+  const x = Number(v);
+  if (!(x >= 0 && x <= 1)) throw new RangeError(`${flag} "${v}": expected a fraction in [0, 1]`);
+  return x;
+};
 for (;;) {
   if (args[0] === '--no-fused') fused = false;
+  else if (args[0] === '--min-exact-match') thresholds.minExactMatch = fraction(args[0], args[1]);
+  else if (args[0] === '--min-token-agreement') thresholds.minTokenAgreement = fraction(args[0], args[1]);
+  else if (args[0] === '--dtypes' && args[1] === 'none') dtypes = [];
   else if (args[0] === '--dtypes' && args[1]) dtypes = args[1].split(',').map((d) => {
     if (d !== 'int8' && d !== 'fp16') throw new RangeError(`--dtypes "${args[1]}": expected int8 and/or fp16`);
     return d;
   });
   else break;
-  args = args.slice(args[0] === '--dtypes' ? 2 : 1);
+  args = args.slice(args[0] === '--no-fused' ? 1 : 2);
 }
 if (args[0] === '--variants-only') {
-  for (const name of args.slice(1)) await variants(join('models', name), dtypes);
+  for (const name of args.slice(1)) await variants(join('models', name), dtypes, thresholds);
   writeFileSync(join('models', 'index.json'), JSON.stringify(buildIndex('models'), null, 2) + '\n');
   process.exit(0);
 }
@@ -74,7 +86,7 @@ for (const arg of args) {
   // The map shows a subsample; the active-unit variances come from every test sentence.
   const map = { ...buildMapJson(sub, pick.length, K, pick.map((row) => ds.test.labels[row]!), ds.classes), variances: Array.from(au.variances) };
   writeFileSync(join(outDir, 'map.json'), JSON.stringify(map) + '\n');
-  await variants(outDir, dtypes);
+  if (dtypes.length > 0) await variants(outDir, dtypes, thresholds);
   const bytes = readdirSync(outDir).reduce((a, f) => a + (statSync(join(outDir, f)).isFile() ? statSync(join(outDir, f)).size : 0), 0);
   console.log(`${name}: ${(bytes / 1e6).toFixed(2)} MB, AU ${au.count}/${K}, test ${JSON.stringify(ck.metrics ?? {})}`);
 }
