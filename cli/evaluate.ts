@@ -35,7 +35,7 @@ Options:
   --strict               fail instead of falling back when a provider is unavailable
   --threads <n>          onnxruntime intra-op threads (default: all cores)
   -h, --help             show this help
-Example: isovae evaluate models/igp-brown-c5 models/igp-brown-c5/int8 --sentences 500`;
+Example: isovae evaluate models/igp-brown-c50 models/dgp-brown-c50 --sentences 500`;
 
 const DTYPES = ['fp32', 'int8', 'fp16'] as const;
 
@@ -59,7 +59,7 @@ export function dirsFromIndex(file: string, dtypes: readonly string[]): string[]
   ]);
 }
 
-/** `evaluate [=====>      ] model 2/3 models/dgp-brown-c5  rec 512/2000  elapsed 01:02` */
+/** `evaluate [=====>      ] model 2/3 models/dgp-brown-c50  rec 512/2000  elapsed 01:02` */
 export function formatReportProgress(p: ReportProgress, seconds: number, width = 20): string {
   const frac = ((p.model - 1) + (p.total > 0 ? p.done / p.total : 0) * (p.phase === 'greedy' ? 1 : 0.5)) / p.models;
   return `evaluate [${textBar(frac, width)}] model ${p.model}/${p.models} ${p.dir}  ${p.phase} ${p.done}/${p.total}  elapsed ${clock(seconds)}`;

@@ -260,7 +260,7 @@ function logSoftmaxAt(x: Float32Array, off: number, V: number, target: number): 
 
 /** Read and check `<dir>/manifest.json`; a missing or non-directory `dir` is `IsovaeError('E_MANIFEST')` naming it. */
 export function readModelManifest(dir: string): ModelManifest {
-  if (!existsSync(dir)) throw new IsovaeError('E_MANIFEST', `${dir}: no such model directory; give a directory written by isovae export (e.g. models/igp-brown-c5).`);
+  if (!existsSync(dir)) throw new IsovaeError('E_MANIFEST', `${dir}: no such model directory; give a directory written by isovae export (e.g. models/igp-brown-c50).`);
   if (!statSync(dir).isDirectory()) throw new IsovaeError('E_MANIFEST', `${dir} is a file, not a model directory; give the directory written by isovae export.`);
   const file = join(dir, MANIFEST_FILE);
   if (!existsSync(file)) throw new IsovaeError('E_MANIFEST', `${file} does not exist; point to a model directory written by isovae export.`);

@@ -17,7 +17,8 @@ import { chromiumPath, freePort, launch, REPO } from '../browser/harness.ts';
 import { expectTensorClose } from '../export/helpers.ts';
 import { installApp } from './offline-app.ts';
 
-const MODEL = 'igp-brown-c5';
+/** The shipped model the README's examples use. */
+const MODEL = 'igp-brown-c50';
 /** onnxruntime-web (WASM) vs onnxruntime-node (CPU) kernels: different summation order, same model. */
 const WASM_ATOL = 1e-5;
 

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../runtime/index.ts';
 
-const INT8 = join(dirname(fileURLToPath(import.meta.url)), '../../models/igp-brown-c5/int8');
+// The committed int8 variant of the browser tests' tiny fixture model (the shipped models come in fp32 only).
+const INT8 = join(dirname(fileURLToPath(import.meta.url)), '../browser/fixtures/models/igp/int8');
 
 describe('int8 models pick the primitive encoder on cpu', () => {
   it('by default (the fused LSTM op has no integer kernel), and the fused one only when asked', async () => {
