@@ -26,7 +26,7 @@ try {
     await page.locator('#sentence').blur();
     // Both panes show a reconstruction once decoding is done.
     await page.waitForFunction(() => document.querySelectorAll('#rec-panes [data-testid="reconstruction"]').length === 2 &&
-      [...document.querySelectorAll('#rec-panes [data-testid="reconstruction"]')].every((e) => (e.textContent ?? '').trim() !== ''), null, { timeout: 60_000 });
+      Array.from(document.querySelectorAll('#rec-panes [data-testid="reconstruction"]')).every((e) => (e.textContent ?? '').trim() !== ''), null, { timeout: 60_000 });
     await page.waitForTimeout(500);
     await page.screenshot({ path: values.out!, fullPage: true });
     const texts = await page.locator('#rec-panes [data-testid="reconstruction"]').allTextContents();
