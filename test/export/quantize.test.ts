@@ -168,12 +168,20 @@ describe('shipped models', () => {
   const index = JSON.parse(readFileSync(join(models, 'index.json'), 'utf8')) as { models: Array<{ dir: string; dtypes?: string[] }> };
   const du = (p: string): number => (statSync(p).isDirectory() ? readdirSync(p).reduce((s, f) => s + du(join(p, f)), 0) : statSync(p).size);
 
-  it('come in the dtypes the demo uses (int8, fp16), each loading with its recorded contract ok, within the 25 MB budget', async () => {
+  // The C = 50 pair ships fp32 only: its int8 variants failed their own contract (docs/DECISIONS.md, "Shipped models").
+  // Any variant listed must load and carry a passed contract.
+  it('load in fp32 with their training command; every listed variant loads with its recorded contract ok; within the 25 MB budget', async () => {
     expect(index.models.length).toBeGreaterThan(0);
     for (const entry of index.models) {
-      expect(entry.dtypes).toEqual(['int8', 'fp16']);
+      const base = await loadModel(join(models, entry.dir), { threads: 1 });
+      try {
+        expect(base.dtype).toBe('fp32');
+        expect(base.manifest.command).toMatch(/^isovae train /);
+      } finally {
+        await base.dispose();
+      }
       const fp32 = du(join(models, entry.dir, 'decoder_step.onnx')) + du(join(models, entry.dir, 'encoder.onnx'));
-      for (const dtype of entry.dtypes!) {
+      for (const dtype of entry.dtypes ?? []) {
         const dir = join(models, entry.dir, dtype);
         const m = await loadModel(dir, { threads: 1 });
         try {
