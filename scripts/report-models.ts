@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { run } from '../cli/evaluate.ts';
 
 /** The last commit whose models/ held the previous shipped pair. */
 export const PREVIOUS_COMMIT = 'cc49886';
@@ -34,8 +35,7 @@ try {
       console.error(`note: the previous models (commit ${PREVIOUS_COMMIT}) are not in this clone's history (${archive.stderr.toString().trim()}); reporting the current models only.`);
     }
   }
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'evaluate', ...dirs, '--models-index', 'models/index.json', '--markdown', 'docs/results/shipped-models.md', ...rest], { stdio: 'inherit' });
-  process.exitCode = r.status ?? 1;
+  await run([...dirs, '--models-index', 'models/index.json', '--markdown', 'docs/results/shipped-models.md', ...rest]);
 } finally {
   rmSync('.previous-models', { recursive: true, force: true });
 }

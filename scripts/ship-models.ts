@@ -16,6 +16,7 @@
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { activeUnits } from '../eval/index.ts';
 import { buildIndex } from '../web-demo/scripts/make-index.ts';
 import { buildMapJson } from '../web-demo/scripts/map-json.ts';
@@ -38,29 +39,31 @@ async function variants(outDir: string, dtypes: readonly WeightDtype[], threshol
   for (const r of Object.values(reports)) console.log(`${outDir}: ${formatAccuracy(r)}`);
 }
 
-let args = process.argv.slice(2);
-let fused = true;
-let dtypes: WeightDtype[] = ['int8', 'fp16'];
-const thresholds: Partial<AccuracyThresholds> = {};
-const fraction = (flag: string, v: string | undefined): number => {
+const { values: opt, positionals: args } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'no-fused': { type: 'boolean', default: false }, 'variants-only': { type: 'boolean', default: false },
+    dtypes: { type: 'string', default: 'int8,fp16' }, 'min-exact-match': { type: 'string' }, 'min-token-agreement': { type: 'string' },
+  },
+});
+const fraction = (flag: string, v: string | undefined): number | undefined => {
+  if (v === undefined) return undefined;
   const x = Number(v);
-  if (!(x >= 0 && x <= 1)) throw new RangeError(`${flag} "${v}": expected a fraction in [0, 1]`);
+  if (!(x >= 0 && x <= 1)) throw new RangeError(`--${flag} "${v}": expected a fraction in [0, 1]`);
   return x;
 };
-for (;;) {
-  if (args[0] === '--no-fused') fused = false;
-  else if (args[0] === '--min-exact-match') thresholds.minExactMatch = fraction(args[0], args[1]);
-  else if (args[0] === '--min-token-agreement') thresholds.minTokenAgreement = fraction(args[0], args[1]);
-  else if (args[0] === '--dtypes' && args[1] === 'none') dtypes = [];
-  else if (args[0] === '--dtypes' && args[1]) dtypes = args[1].split(',').map((d) => {
-    if (d !== 'int8' && d !== 'fp16') throw new RangeError(`--dtypes "${args[1]}": expected int8 and/or fp16`);
-    return d;
-  });
-  else break;
-  args = args.slice(args[0] === '--no-fused' ? 1 : 2);
-}
-if (args[0] === '--variants-only') {
-  for (const name of args.slice(1)) await variants(join('models', name), dtypes, thresholds);
+const fused = !opt['no-fused'];
+const dtypes: WeightDtype[] = opt.dtypes === 'none' ? [] : opt.dtypes!.split(',').map((d) => {
+  if (d !== 'int8' && d !== 'fp16') throw new RangeError(`--dtypes "${opt.dtypes}": expected int8 and/or fp16, or none`);
+  return d;
+});
+const thresholds: Partial<AccuracyThresholds> = {};
+const minExactMatch = fraction('min-exact-match', opt['min-exact-match']);
+const minTokenAgreement = fraction('min-token-agreement', opt['min-token-agreement']);
+if (minExactMatch !== undefined) thresholds.minExactMatch = minExactMatch;
+if (minTokenAgreement !== undefined) thresholds.minTokenAgreement = minTokenAgreement;
+if (opt['variants-only']) {
+  for (const name of args) await variants(join('models', name), dtypes, thresholds);
   writeFileSync(join('models', 'index.json'), JSON.stringify(buildIndex('models'), null, 2) + '\n');
   process.exit(0);
 }
