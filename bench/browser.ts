@@ -13,7 +13,8 @@
  * configuration (V=12,003, E=200, H=512, K=32) exported with export/, <eos> suppressed so every
  * decode runs `maxLen` = 40 steps. Options: --reps <n> (default 5), --modes wasm1,wasm,webgpu,
  * --dtypes fp32,int8,fp16 (default all): every mode runs every weight precision (the int8 / fp16 variants are
- * made with export/quantize-dir.ts, as the shipped models are), each in a fresh browser profile. The demo
+ * made with export/quantize-dir.ts, as the shipped models are; --scheme weight-only|dynamic picks the int8 scheme,
+ * default weight-only as shipped), each in a fresh browser profile. The demo
  * picks what can run: fp16 needs WebGPU with shader-f16, so where the adapter lacks it (SwiftShader) or on
  * WASM the row says it fell back to fp32 and is not timed again.
  */
@@ -42,7 +43,7 @@ const MODES: Record<string, { query: string; gpu: Gpu; label: string; batch: num
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, reps: { type: 'string', default: '5' }, modes: { type: 'string', default: 'wasm1,wasm,webgpu' }, dtypes: { type: 'string', default: 'fp32,int8,fp16' } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, reps: { type: 'string', default: '5' }, modes: { type: 'string', default: 'wasm1,wasm,webgpu' }, dtypes: { type: 'string', default: 'fp32,int8,fp16' }, scheme: { type: 'string', default: 'weight-only' } } });
 const dtypes = values.dtypes.split(',') as ModelDtype[];
 for (const d of dtypes) if (!MODEL_DTYPES.includes(d)) throw new RangeError(`--dtypes: unknown dtype "${d}" (valid: ${MODEL_DTYPES.join(', ')})`);
 const reps = Math.max(2, Number(values.reps));
@@ -61,7 +62,10 @@ try {
     words = vocab.words.slice(3, 1003) as string[];
   }
   const variants = dtypes.filter((d) => d !== 'fp32') as Array<'int8' | 'fp16'>;
-  for (const d of variants) await quantizeModelDir(dir, join(dir, d), { dtype: d, sentences: null, fusedEncoder: false });
+  // The demo serves one int8 directory; --scheme picks which int8 scheme it holds (default weight-only, as shipped).
+  const scheme = values.scheme === 'dynamic' ? 'dynamic' : values.scheme === 'weight-only' ? 'weight-only' : null;
+  if (!scheme) throw new RangeError(`--scheme: expected dynamic or weight-only, got "${values.scheme}"`);
+  for (const d of variants) await quantizeModelDir(dir, join(dir, d), { dtype: d, sentences: null, fusedEncoder: false, ...(d === 'int8' ? { int8Scheme: scheme } : {}) });
   writeFileSync(join(models, 'index.json'), JSON.stringify({ models: [{ dir: 'bench', title: values.model ? basename(values.model) : 'paper-size, random weights', dtypes: variants }] }));
   const rng = new Rng(3);
   const texts = Array.from({ length: 64 }, () => Array.from({ length: 24 }, () => words[Math.floor(rng.next() * words.length)]!).join(' '));

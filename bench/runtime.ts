@@ -7,13 +7,14 @@
  * `greedy` is what the JS decode loop costs. The same figures for the tfjs trainer's model
  * (train/model.ts, wasm backend) follow each config, so the gain of the export is visible.
  *
- * Weight precisions side by side (`--dtypes`, default fp32,int8,fp16): the fp32 export is converted with
- * export/quantize-dir.ts (random weights, so no accuracy contract), every figure is timed for every dtype
- * in the same interleaved rounds, and the model file sizes per dtype are printed (bytes, not timings).
- * fp16 is meant for WebGPU; on the CPU onnxruntime runs its float16 products through casts.
+ * Weight precisions side by side (`--dtypes`, default fp32,int8,int8w,fp16): the fp32 export is converted with
+ * export/quantize-dir.ts (random weights, so no accuracy contract), every figure is timed for every variant
+ * in the same interleaved rounds, and the model file sizes per variant are printed (bytes, not timings).
+ * `int8` is the dynamic int8 scheme (int8 arithmetic), `int8w` weight-only int8 (block scales, folded to
+ * float32 at load). fp16 is meant for WebGPU; on the CPU onnxruntime runs its float16 products through casts.
  *
  * Options: --threads <n> (intra-op threads, default 2), --seconds <s> (time budget per figure,
- * default 3), --config paper|small|all (default all), --dtypes <list> (default fp32,int8,fp16), --skip-tfjs.
+ * default 3), --config paper|small|all (default all), --dtypes <list> (default fp32,int8,int8w,fp16), --skip-tfjs.
  * Each figure is the best of 3 rounds, since the machine may be shared; the header prints the load average.
  */
 import { spawnSync } from 'node:child_process';
@@ -94,14 +95,21 @@ async function timeIt(fn: () => Promise<unknown>, seconds: number, minRuns = 2):
 
 const fmt = (v: number, digits = 0): string => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-async function benchConfig(name: string, cfg: ModelConfig, threads: number, seconds: number, withTfjs: boolean, dtypes: readonly ModelDtype[]): Promise<void> {
+/** A benchmarked weight variant: a dtype, or `int8w` (int8, weight-only scheme). */
+type Variant = ModelDtype | 'int8w';
+const VARIANTS: readonly Variant[] = [...MODEL_DTYPES, 'int8w'];
+
+async function benchConfig(name: string, cfg: ModelConfig, threads: number, seconds: number, withTfjs: boolean, dtypes: readonly Variant[]): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), `isovae-bench-${name}-`));
   try {
     const vocab = Vocab.fromWords([...Array.from({ length: cfg.vocabSize - 4 }, (_, i) => `w${i}`), 'unk']);
     const weights = randomWeights(cfg, 1);
-    const dirOf = (d: ModelDtype): string => join(root, d);
+    const dirOf = (d: Variant): string => join(root, d);
     await writeModelDir({ model: cfg, weights, maxLen: DECODE_LEN, vocab, command: 'bench/runtime.ts' }, dirOf('fp32'));
-    for (const d of dtypes) if (d !== 'fp32') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: d, sentences: null });
+    for (const d of dtypes) {
+      if (d === 'int8w') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: 'int8', int8Scheme: 'weight-only', sentences: null });
+      else if (d !== 'fp32') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: d, sentences: null });
+    }
     const rng = new Rng(2);
     const rows = Array.from({ length: 128 }, () => [...Array.from({ length: SENTENCE_LEN - 1 }, () => 3 + rng.int(cfg.vocabSize - 3)), 2]);
 
@@ -121,7 +129,7 @@ async function benchConfig(name: string, cfg: ModelConfig, threads: number, seco
     const encoders = [...models, ...primitives];
     const encMs = await timeAll(encoders.map((m) => () => m.encode(rows, { batchSize: 128 })), seconds, 3);
     encoders.forEach((m, i) => {
-      console.log(`encode ${name} b128 [${m.dtype}] (${m.fusedEncoder ? 'fused LSTM encoder' : 'primitive encoder'}): ${fmt(128 / (encMs[i]! / 1000))} sentences/s`);
+      console.log(`encode ${name} b128 [${dtypes[i % dtypes.length]}] (${m.fusedEncoder ? 'fused LSTM encoder' : 'primitive encoder'}): ${fmt(128 / (encMs[i]! / 1000))} sentences/s`);
     });
     for (const m of primitives) await m.dispose();
 
@@ -195,7 +203,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '3' },
       config: { type: 'string', default: 'all' },
       'skip-tfjs': { type: 'boolean', default: false },
-      dtypes: { type: 'string', default: MODEL_DTYPES.join(',') },
+      dtypes: { type: 'string', default: VARIANTS.join(',') },
       probe: { type: 'string' },
     },
   });
@@ -205,8 +213,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`--threads must be an integer >= 1 (got "${values.threads}").`);
   if (!(seconds > 0)) throw new RangeError(`--seconds must be > 0 (got "${values.seconds}").`);
   const names = values.config === 'all' ? Object.keys(CONFIGS) : [values.config];
-  const dtypes = values.dtypes.split(',') as ModelDtype[];
-  for (const d of dtypes) if (!MODEL_DTYPES.includes(d)) throw new RangeError(`--dtypes: unknown dtype "${d}" (valid: ${MODEL_DTYPES.join(', ')}).`);
+  const dtypes = values.dtypes.split(',') as Variant[];
+  for (const d of dtypes) if (!VARIANTS.includes(d)) throw new RangeError(`--dtypes: unknown variant "${d}" (valid: ${VARIANTS.join(', ')}).`);
   const load = loadavg().map((v) => v.toFixed(2)).join(' ');
   console.log(`# bench:runtime: onnxruntime-node ${ort.env.versions.node ?? ''} cpu, ${threads} intra-op threads, sentence length ${SENTENCE_LEN}, ${DECODE_LEN} greedy steps; load average ${load}`);
   for (const name of names) {

@@ -1,4 +1,5 @@
 import type { AccuracyThresholds } from '../export/accuracy.ts';
+import type { Int8Scheme } from '../onnx/quantize.ts';
 
 /** The accuracy-contract flags shared by `isovae quantize`, `export --dtype` and `verify` (help text). */
 export const ACCURACY_USAGE = `Accuracy contract (int8 / fp16 vs fp32; defaults in brackets; a failed threshold is an error):
@@ -54,4 +55,21 @@ export function parseAccuracyFlags(cmd: string, values: Record<string, unknown>)
     out.maxSentences = n;
   }
   return out;
+}
+
+/**
+ * The `--scheme` and `--block-size` flags of `isovae quantize` / `export`: scheme `dynamic` or `weight-only`
+ * (int8 only; the default `dynamic` is accepted, and ignored, for other dtypes), block size an integer >= 1
+ * (weight-only only). Throws RangeError naming the command, the flag and the value.
+ */
+export function parseInt8Flags(command: string, values: { scheme?: string | undefined; 'block-size'?: string | undefined }, dtype: string | undefined): { int8Scheme: Int8Scheme; blockSize?: number } {
+  const s = values.scheme ?? 'dynamic';
+  if (s !== 'dynamic' && s !== 'weight-only') throw new RangeError(`${command}: --scheme must be dynamic or weight-only, got ${JSON.stringify(s)}.`);
+  if (s === 'weight-only' && dtype !== 'int8') throw new RangeError(`${command}: --scheme weight-only is an int8 scheme; use it with --dtype int8 (got --dtype ${dtype ?? 'unset'}).`);
+  const b = values['block-size'];
+  if (b === undefined) return { int8Scheme: s };
+  if (s !== 'weight-only') throw new RangeError(`${command}: --block-size applies to --scheme weight-only only.`);
+  const n = Number(b);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`${command}: --block-size must be an integer >= 1, got ${JSON.stringify(b)}.`);
+  return { int8Scheme: s, blockSize: n };
 }

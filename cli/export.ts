@@ -5,7 +5,7 @@ import { intArg } from './encode.ts';
 import type { BackendChoice } from '../train/backend.ts';
 import { exportModelAs, formatAccuracy, formatParityTable } from '../export/index.ts';
 import type { Recurrence } from '../export/encoder-graph.ts';
-import { ACCURACY_OPTIONS, ACCURACY_USAGE, parseAccuracyFlags } from './accuracy-flags.ts';
+import { ACCURACY_OPTIONS, ACCURACY_USAGE, parseAccuracyFlags, parseInt8Flags } from './accuracy-flags.ts';
 
 const USAGE = `Usage: isovae export <checkpoint> <out-dir> [options]
 
@@ -17,6 +17,8 @@ Options:
   --dtype <fp32|int8|fp16>  weight precision (default fp32). int8 / fp16: the float32 export is
                             validated, converted (see isovae quantize --help) and its accuracy
                             contract measured on the checkpoint's test split
+  --scheme <dynamic|weight-only>  int8 scheme (default dynamic; see isovae quantize --help)
+  --block-size <n>          weight-only int8: values per scale (default 16)
   --reduce-range            int8 with 7-bit weights (x86 CPUs without AVX-512 VNNI)
   --recurrence <scan|loop>  time loop of encoder.onnx (default scan)
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
@@ -54,6 +56,8 @@ export async function run(argv: string[]): Promise<void> {
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       dtype: { type: 'string', default: 'fp32' },
+      scheme: { type: 'string', default: 'dynamic' },
+      'block-size': { type: 'string' },
       'reduce-range': { type: 'boolean', default: false },
       ...ACCURACY_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
@@ -78,13 +82,14 @@ export async function run(argv: string[]): Promise<void> {
   };
   const dtype = values.dtype;
   if (dtype !== 'fp32' && dtype !== 'int8' && dtype !== 'fp16') throw new RangeError(`isovae export: --dtype must be fp32, int8 or fp16, got "${dtype}".`);
+  const int8 = parseInt8Flags('isovae export', values, dtype);
   const acc = parseAccuracyFlags('isovae export', values);
   const t0 = performance.now();
   const { manifest, parity, accuracy } = await exportModelAs(checkpoint, outDir, {
     dtype,
     ...(acc.sentencesFile ? { sentencesFile: acc.sentencesFile } : {}),
     ...(acc.maxSentences ? { maxSentences: acc.maxSentences } : {}),
-    quantize: { reduceRange: values['reduce-range'], fusedEncoder: !values['no-fused'], thresholds: acc.thresholds, allowAccuracyLoss: acc.allowAccuracyLoss },
+    quantize: { ...int8, reduceRange: values['reduce-range'], fusedEncoder: !values['no-fused'], thresholds: acc.thresholds, allowAccuracyLoss: acc.allowAccuracyLoss },
     recurrence: values.recurrence as Recurrence,
     fusedEncoder: !values['no-fused'],
     gatherTables: values['gather-tables'],

@@ -8,6 +8,18 @@
  */
 export type ModelDtype = 'fp32' | 'fp16' | 'int8';
 
+/**
+ * Scheme ids recorded in a quantized manifest (`quantization.scheme`), written by onnx/quantize.ts and read
+ * by the runtime (it refuses a scheme it does not know; a weight-only int8 model runs its fused encoder).
+ * - {@link INT8_SCHEME}: int8 weights, activations quantized dynamically, int8 matrix products;
+ * - {@link INT8_WEIGHT_ONLY_SCHEME}: int8 weights with float16 block scales, dequantized by constant nodes that
+ *   onnxruntime folds to float32 at load, then float32 products;
+ * - {@link FP16_SCHEME}: float16 weights and float16 matrix products.
+ */
+export const INT8_SCHEME = 'int8-weight-per-channel-symmetric+uint8-activation-dynamic';
+export const INT8_WEIGHT_ONLY_SCHEME = 'int8-weight-only-block-symmetric+fp16-scales';
+export const FP16_SCHEME = 'fp16-weights+fp16-matmul';
+
 /** Every dtype this version reads and writes. */
 export const MODEL_DTYPES: readonly ModelDtype[] = ['fp32', 'fp16', 'int8'];
 
@@ -24,7 +36,7 @@ export function scaleName(weight: string): string {
   return `${weight}/scale`;
 }
 
-/** Name of the int8 zero-point initializer of a weight-only (DequantizeLinear) int8 weight. */
+/** Name of the int8 zero-point initializer of an int8 LSTM weight of the dynamic scheme (read by DequantizeLinear). */
 export function zeroPointName(weight: string): string {
   return `${weight}/zero_point`;
 }

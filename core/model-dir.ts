@@ -5,7 +5,7 @@
  * `parseManifest`. Human-readable description: docs/MODEL-DIR.md. Platform-free (Node and browser).
  */
 import { POSTERIORS, type ModelConfig } from './config.ts';
-import { isModelDtype, MODEL_DTYPES, type ModelDtype } from './dtype.ts';
+import { FP16_SCHEME, INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME, isModelDtype, MODEL_DTYPES, type ModelDtype } from './dtype.ts';
 import { IsovaeError } from './errors.ts';
 import { BOS_ID, EOS_ID, PAD_ID } from './special.ts';
 
@@ -105,16 +105,26 @@ export interface ModelManifest {
 
 /** `quantization` of an int8 / fp16 manifest. */
 export interface ManifestQuantization {
-  /** Scheme id (onnx/quantize.ts INT8_SCHEME or FP16_SCHEME). */
+  /** Scheme id (core/dtype.ts INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME or FP16_SCHEME). */
   scheme: string;
   /** int8: 7-bit weights (|q| <= 63) instead of 8-bit. */
   reduceRange: boolean;
+  /** Weight-only int8: values per scale along each weight's reduction axis (default 16). */
+  blockSize?: number;
   /** Weights deliberately left in float32. */
   keepFloat: string[];
   /** The converted initializers per graph, with the op that reads them. */
   weights: Record<string, Array<{ name: string; op: string; dims: number[] }>>;
   /** sha256 of the float32 manifest.json the directory was made from. */
   source: { manifestSha256: string };
+}
+
+/**
+ * True for a weight-only int8 model (scheme INT8_WEIGHT_ONLY_SCHEME): int8 weights stored, float32 arithmetic
+ * (constant dequantization nodes, which onnxruntime folds at load).
+ */
+export function isWeightOnlyInt8(m: Pick<ModelManifest, 'dtype' | 'quantization'>): boolean {
+  return manifestDtype(m) === 'int8' && m.quantization?.scheme === INT8_WEIGHT_ONLY_SCHEME;
 }
 
 /** The weight precision of a manifest: its `dtype`, `fp32` when absent. */
@@ -298,7 +308,16 @@ export function parseManifest(text: string, file: string): ModelManifest {
   }
   const out: ModelManifest = { format: MANIFEST_FORMAT, formatVersion: version, model, maxLen: r.int(m.maxLen, 'maxLen', 1), special, vocab, graphs };
   if (m.dtype !== undefined) out.dtype = m.dtype as ModelDtype;
-  if (typeof m.quantization === 'object' && m.quantization !== null) out.quantization = m.quantization as ManifestQuantization;
+  if (typeof m.quantization === 'object' && m.quantization !== null) {
+    const q = m.quantization as ManifestQuantization;
+    const known = [INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME, FP16_SCHEME];
+    // The runtime sets session options by scheme (a weight-only model is folded to float32 at load): an unknown
+    // scheme may need options this version does not know, so it is refused rather than run slowly or wrongly.
+    if (!known.includes(q.scheme)) {
+      throw new IsovaeError('E_MANIFEST', `${file}: field "quantization.scheme" is ${JSON.stringify(q.scheme)}, a quantization scheme this version of isovae does not know (it reads ${known.join(', ')}); re-make the variant with isovae quantize, or upgrade isovae if the model is newer.`);
+    }
+    out.quantization = q;
+  }
   if (m.accuracy !== undefined) out.accuracy = m.accuracy;
   if (m.training !== undefined) out.training = m.training;
   if (typeof m.command === 'string') out.command = m.command;

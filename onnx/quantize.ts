@@ -21,6 +21,12 @@ import { AttributeType, DataType, onnxProto, type AttributeMsg, type GraphMsg, t
  *   onnxruntime fuses into its fast int8 kernel. Gather: int8 rows gathered, then cast and scaled by the
  *   gathered row scales. LSTM (no integer LSTM in the standard opset): weight-only, `DequantizeLinear`
  *   per axis 1 feeding the float LSTM (smaller file, same speed).
+ * - `int8` with `int8Scheme: 'weight-only'` (scheme {@link INT8_WEIGHT_ONLY_SCHEME}): int8 weights with one
+ *   float16 scale per block of 16 values along the reduction axis ({@link blockDequant}), dequantized by
+ *   Cast / Reshape / Mul nodes of constant inputs in front of the unchanged float MatMul, Gather and LSTM.
+ *   onnxruntime's default constant folding turns them into float32 weights once, at load: the download of int8,
+ *   the speed and (but for the rounding of the weights) the accuracy of float32. For runtimes whose int8 kernels
+ *   are slow (onnxruntime-web's WASM) and for models whose greedy decoding the dynamic scheme changes too much.
  * - `fp16` (scheme {@link FP16_SCHEME}): weights stored as float16. MatMul runs in float16 (activation
  *   cast to float16, result cast back to float32: the weight-bound products run at half the bytes, on
  *   WebGPU with `shader-f16` in f16 arithmetic); Gather gathers float16 rows and casts them; LSTM weights
@@ -33,9 +39,14 @@ import { AttributeType, DataType, onnxProto, type AttributeMsg, type GraphMsg, t
 /** Weight precisions a model directory can hold besides float32. */
 export type WeightDtype = 'int8' | 'fp16';
 
-/** Scheme ids recorded in the manifest (`quantization.scheme`). */
-export const INT8_SCHEME = 'int8-weight-per-channel-symmetric+uint8-activation-dynamic';
-export const FP16_SCHEME = 'fp16-weights+fp16-matmul';
+export { FP16_SCHEME, INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME } from '../core/dtype.ts';
+
+/**
+ * How int8 models compute (see the module comment): `dynamic` (int8 arithmetic, activations quantized on
+ * the fly: fastest on CPUs with int8 dot-product instructions, least accurate) or `weight-only` (int8
+ * storage with block scales, float32 arithmetic: onnxruntime folds the weights back to float32 once at load).
+ */
+export type Int8Scheme = 'dynamic' | 'weight-only';
 
 /** Options of {@link quantizeModel}. */
 export interface QuantizeOptions {
@@ -47,6 +58,10 @@ export interface QuantizeOptions {
   reduceRange?: boolean;
   /** Initializer names to leave in float32 (e.g. a layer whose quantization costs too much accuracy). */
   keepFloat?: readonly string[];
+  /** int8 only: how the graph computes with the int8 weights. Default `dynamic`. */
+  int8Scheme?: Int8Scheme;
+  /** Weight-only int8: values per scale along the reduction axis. Default {@link WEIGHT_ONLY_BLOCK} (16). */
+  blockSize?: number;
 }
 
 /** One weight the transform changed. */
@@ -92,13 +107,16 @@ function readsOf(node: NodeMsg, out: Map<string, number>): void {
 /**
  * The initializers visible in a graph: its own, then those of the enclosing graphs (a Loop body such as
  * decoder_greedy's reads decoder_step's weights from the outer graph). A converted weight is replaced in the
- * graph that owns it; `uses` counts reads in that graph's whole subtree.
+ * graph that owns it; `uses` counts reads in that graph's whole subtree. Weight-only dequantization nodes are
+ * also added to the owning graph (`prepend`), so that they read only that graph's initializers and onnxruntime
+ * folds them at load wherever the consumer is.
  */
 interface Scope {
   get(name: string): TensorMsg | undefined;
   uses(name: string): number;
   replace(name: string, tensors: TensorMsg[]): void;
   replaced(name: string): TensorMsg[] | undefined;
+  prepend(name: string, nodes: NodeMsg[]): void;
 }
 
 function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight[], parent: Scope | null = null): GraphMsg {
@@ -106,27 +124,48 @@ function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight
   const uses = new Map<string, number>();
   for (const n of g.node) readsOf(n, uses);
   const replacedHere = new Map<string, TensorMsg[]>(); // weight name -> new initializers
+  const preNodes: NodeMsg[] = []; // weight-only dequantization of this graph's weights (constant inputs only)
   const scope: Scope = {
     get: (name) => inits.get(name) ?? parent?.get(name),
     uses: (name) => (inits.has(name) ? uses.get(name) ?? 0 : parent?.uses(name) ?? 0),
     replace: (name, tensors) => (inits.has(name) ? void replacedHere.set(name, tensors) : parent?.replace(name, tensors)),
     replaced: (name) => (inits.has(name) ? replacedHere.get(name) : parent?.replaced(name)),
+    prepend: (name, nodes) => (inits.has(name) ? void preNodes.push(...nodes) : parent?.prepend(name, nodes)),
   };
   const floatMatrix = (name: string | undefined, rank: number): TensorMsg | null => {
     const t = name ? scope.get(name) : undefined;
     return t && t.dataType === FLOAT && t.dims.length === rank && scope.uses(t.name) === 1 && !opts.keepFloat?.includes(t.name) ? t : null;
   };
   const replaced = { set: (name: string, tensors: TensorMsg[]) => scope.replace(name, tensors), get: (name: string) => scope.replaced(name) };
+  const weightOnly = opts.dtype === 'int8' && opts.int8Scheme === 'weight-only';
+  const block = opts.blockSize ?? WEIGHT_ONLY_BLOCK;
+  if (weightOnly && !(Number.isInteger(block) && block >= 1)) throw new RangeError(`quantizeModel: blockSize must be an integer >= 1, got ${block}.`);
+  /** Weight-only: replace weight `w` by int8 blocks (reduction axis `axis`) and return the dequantized name. */
+  const dequantized = (w: TensorMsg, axis: number, op: QuantizedWeight['op']): string => {
+    const b = blockDequant(w, axis, block);
+    replaced.set(w.name, b.tensors);
+    scope.prepend(w.name, b.nodes);
+    acc.push(record(w, op, b.tensors));
+    return b.output;
+  };
   const nodes: NodeMsg[] = [];
   for (const node of g.node) {
     const n = withSubgraphs(node, opts, acc, scope);
     if (n.opType === 'MatMul' && floatMatrix(n.input[1], 2)) {
       const w = floatMatrix(n.input[1], 2)!;
+      if (weightOnly) {
+        nodes.push({ ...n, input: [n.input[0]!, dequantized(w, 0, 'MatMul')] });
+        continue;
+      }
       replaced.set(w.name, opts.dtype === 'int8' ? int8Tensors(w, 'columns', opts) : [toFp16(w)]);
       nodes.push(...(opts.dtype === 'int8' ? int8MatMul(n, w.name) : fp16MatMul(n, w.name)));
       acc.push(record(w, 'MatMul', replaced.get(w.name)!));
     } else if (n.opType === 'Gather' && gatherAxis(n) === 0 && floatMatrix(n.input[0], 2)) {
       const w = floatMatrix(n.input[0], 2)!;
+      if (weightOnly) {
+        nodes.push({ ...n, input: [dequantized(w, 1, 'Gather'), n.input[1]!] });
+        continue;
+      }
       replaced.set(w.name, opts.dtype === 'int8' ? int8Tensors(w, 'rows', opts) : [toFp16(w)]);
       nodes.push(...(opts.dtype === 'int8' ? int8Gather(n, w.name) : fp16Gather(n, w.name)));
       acc.push(record(w, 'Gather', replaced.get(w.name)!));
@@ -136,6 +175,10 @@ function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight
       for (const slot of [1, 2]) {
         const w = floatMatrix(n.input[slot], 3);
         if (!w) continue;
+        if (weightOnly) {
+          inputs[slot] = dequantized(w, 2, 'LSTM');
+          continue;
+        }
         replaced.set(w.name, opts.dtype === 'int8' ? int8Tensors(w, 'axis1', opts) : [toFp16(w)]);
         const deq = `${w.name}/dequantized`;
         pre.push(opts.dtype === 'int8'
@@ -150,7 +193,7 @@ function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight
     }
   }
   const initializer = g.initializer.flatMap((t) => replacedHere.get(t.name) ?? [t]);
-  return { ...g, node: nodes, initializer };
+  return { ...g, node: [...preNodes, ...nodes], initializer };
 }
 
 /** The node with every graph attribute (Scan / Loop body) transformed too, seeing the enclosing initializers. */
@@ -184,14 +227,16 @@ export function floatData(t: TensorMsg): Float32Array {
 
 /**
  * Symmetric int8 quantization with one scale per channel. `channels`: 'columns' (MatMul B [K, N] ->
- * scale [N]), 'rows' (Gather table [V, E] -> scale [V, 1]), 'axis1' (LSTM [1, 4H, in] -> scale [4H] and
- * an int8 zero point [4H] of zeros). A channel of zeros gets scale 1 (any value dequantizes 0 to 0).
+ * scale [N]), 'rows' (Gather table [V, E] -> scale [V, 1]), 'axis1' (the DequantizeLinear layout, axis 1,
+ * with an int8 zero point of zeros: LSTM [1, 4H, in] -> scale [4H]; weight-only MatMul B [K, N] -> scale
+ * [N]). A channel of zeros gets scale 1 (any value dequantizes 0 to 0).
  */
 export function int8Tensors(w: TensorMsg, channels: 'columns' | 'rows' | 'axis1', opts: Pick<QuantizeOptions, 'reduceRange'>): TensorMsg[] {
   const data = floatData(w);
   const qmax = opts.reduceRange ? 63 : 127;
-  const [rows, cols] = channels === 'axis1' ? [w.dims[1]!, w.dims[2]!] : [w.dims[0]!, w.dims[1]!];
-  const perColumn = channels === 'columns';
+  // 'axis1' of a rank-2 MatMul B [K, N] is per column (DequantizeLinear axis 1), of an LSTM [1, 4H, in] per row.
+  const [rows, cols] = channels === 'axis1' && w.dims.length === 3 ? [w.dims[1]!, w.dims[2]!] : [w.dims[0]!, w.dims[1]!];
+  const perColumn = channels === 'columns' || (channels === 'axis1' && w.dims.length === 2);
   const nCh = perColumn ? cols : rows;
   const absMax = new Float64Array(nCh);
   for (let r = 0; r < rows; r++) {
@@ -294,6 +339,108 @@ function int8MatMul(n: NodeMsg, w: string): NodeMsg[] {
     makeNode('Mul', [xs, scaleName(w)], [`${p}/scale`], `${p}/MulScales`),
     makeNode('Mul', [`${p}/acc_f`, `${p}/scale`], [n.output[0]!], `${p}/Mul`),
   ];
+}
+
+/** Block length of the weight-only int8 scheme along each weight's reduction axis (16 values per scale). */
+export const WEIGHT_ONLY_BLOCK = 16;
+
+/**
+ * Weight-only int8 with one float16 scale per block of `block` consecutive values along the reduction axis
+ * `axis` (MatMul B [K, N]: axis 0, blocks of K per column; Gather table [V, E]: axis 1, blocks of each row;
+ * LSTM W/R [1, 4H, in]: axis 2, blocks of each gate row). Symmetric: s = max|w| / 127 over the block,
+ * rounded up to a float16 value (half the bytes of a float32 scale; the rounding only rescales the block),
+ * q = round(w / s); a block of zeros gets scale 1.
+ *
+ * An axis shorter than `block` is one block. Stored: the int8 weight under its own name and dims, and the scale `<name>/scale` with the weight's dims but
+ * the reduction axis split into (blocks, 1): e.g. [ceil(K / 16), 1, N]. Dequantized by standard ops whose inputs
+ * are all constant (so onnxruntime's default constant folding turns them into a float32 weight once, at load):
+ * Cast -> (Pad the axis to a whole number of blocks) -> Reshape [.., blocks, block, ..] -> Mul Cast(scale) ->
+ * Reshape [.., blocks x block, ..] -> (Slice back). Returns the new initializers, the nodes and the name of
+ * the float32 weight they compute (`<name>/dequantized`).
+ *
+ * Why blocks rather than one scale per channel: with per-channel scales the greedy reconstructions of the shipped
+ * C = 50 models changed in 30% of test sentences (the decoder LSTM's kernel is the most sensitive weight); with
+ * blocks of 16 (and the posterior heads in float32, export/quantize-dir.ts), in 15-18% (docs/DECISIONS.md). The
+ * scales add 2 bytes per 16 weights: files about 28% of float32.
+ */
+export function blockDequant(w: TensorMsg, axis: number, blockSize: number): { tensors: TensorMsg[]; nodes: NodeMsg[]; output: string } {
+  const data = floatData(w);
+  const d = w.dims.map(Number);
+  if (!(axis >= 0 && axis < d.length)) throw new RangeError(`blockDequant: axis ${axis} out of range for "${w.name}" [${d}].`);
+  const outer = d.slice(0, axis).reduce((a, b) => a * b, 1);
+  const R = d[axis]!;
+  const block = Math.min(blockSize, R); // an axis shorter than a block is one block (no padding)
+  const inner = d.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const nb = Math.ceil(R / block);
+  const scale = new Float32Array(outer * nb * inner);
+  const q = new Int8Array(data.length);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < nb; j++) {
+      const k1 = Math.min(R, (j + 1) * block);
+      for (let i = 0; i < inner; i++) {
+        let m = 0;
+        for (let k = j * block; k < k1; k++) m = Math.max(m, Math.abs(data[(o * R + k) * inner + i]!));
+        // The stored (float16) scale is the one used to round, so q * scale is exactly what a runtime computes;
+        // rounded up so that |w| / scale <= 127 (no clipping, |w - q * scale| <= scale / 2).
+        const sc = m > 0 ? f16AtLeast(m / 127) : 1;
+        scale[(o * nb + j) * inner + i] = sc;
+        for (let k = j * block; k < k1; k++) {
+          const at = (o * R + k) * inner + i;
+          q[at] = Math.max(-127, Math.min(127, Math.round(data[at]! / sc)));
+        }
+      }
+    }
+  }
+  const p = `${w.name}/dq`;
+  const padded = nb * block;
+  const split = [...d.slice(0, axis), nb, block, ...d.slice(axis + 1)];
+  const merged = [...d.slice(0, axis), padded, ...d.slice(axis + 1)];
+  const tensors: TensorMsg[] = [
+    { name: w.name, dims: [...d], dataType: DataType.INT8, rawData: new Uint8Array(q.buffer) },
+    toFp16(floatTensor(scaleName(w.name), [...d.slice(0, axis), nb, 1, ...d.slice(axis + 1)], scale)),
+    int64Tensor(`${p}/split_shape`, split),
+    int64Tensor(`${p}/merged_shape`, merged),
+  ];
+  const output = `${w.name}/dequantized`;
+  const nodes: NodeMsg[] = [makeNode('Cast', [w.name], [`${p}/float`], `${p}/Cast`, { to: attr.int(FLOAT) })];
+  let x = `${p}/float`;
+  if (padded !== R) {
+    const pads = new Array<number>(2 * d.length).fill(0);
+    pads[d.length + axis] = padded - R; // end of the axis
+    tensors.push(int64Tensor(`${p}/pads`, pads));
+    nodes.push(makeNode('Pad', [x, `${p}/pads`], [`${p}/padded`], `${p}/Pad`));
+    x = `${p}/padded`;
+  }
+  nodes.push(
+    makeNode('Reshape', [x, `${p}/split_shape`], [`${p}/blocks`], `${p}/ReshapeBlocks`),
+    makeNode('Cast', [scaleName(w.name)], [`${p}/scale_float`], `${p}/CastScale`, { to: attr.int(FLOAT) }),
+    makeNode('Mul', [`${p}/blocks`, `${p}/scale_float`], [`${p}/scaled`], `${p}/MulScale`),
+  );
+  if (padded !== R) {
+    tensors.push(int64Tensor(`${p}/slice_start`, [0]), int64Tensor(`${p}/slice_end`, [R]), int64Tensor(`${p}/slice_axis`, [axis]));
+    nodes.push(
+      makeNode('Reshape', [`${p}/scaled`, `${p}/merged_shape`], [`${p}/merged`], `${p}/ReshapeMerged`),
+      makeNode('Slice', [`${p}/merged`, `${p}/slice_start`, `${p}/slice_end`, `${p}/slice_axis`], [output], `${p}/Slice`),
+    );
+  } else {
+    nodes.push(makeNode('Reshape', [`${p}/scaled`, `${p}/merged_shape`], [output], `${p}/ReshapeMerged`));
+  }
+  return { tensors, nodes, output };
+}
+
+/** The smallest float16 value >= x (x > 0), at least the smallest float16 subnormal 2^-24. */
+function f16AtLeast(x: number): number {
+  const bits = f32ToF16(Math.max(x, 2 ** -24));
+  const h = f16ToNumber(bits) >= x ? f16ToNumber(bits) : f16ToNumber(bits + 1); // next float16 up (x > 0: bits increase)
+  if (!Number.isFinite(h)) throw new RangeError(`weight-only int8: a block scale of ${x} exceeds float16 (weights above 8e6 in magnitude); keep that weight in float32 (keepFloat).`);
+  return h;
+}
+
+function int64Tensor(name: string, values: readonly number[]): TensorMsg {
+  const raw = new Uint8Array(values.length * 8);
+  const view = new DataView(raw.buffer);
+  values.forEach((v, i) => view.setBigInt64(8 * i, BigInt(v), true));
+  return { name, dims: [values.length], dataType: DataType.INT64, rawData: raw };
 }
 
 /** rows = Gather(table int8 [V, E], idx); y = float(rows) * Gather(scale [V, 1], idx). */

@@ -271,3 +271,18 @@ export function readFloats(bytes: Uint8Array, t: ScannedInitializer): Float32Arr
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
   return out;
 }
+
+/** The values of a float16 initializer (raw data) as numbers, or null if it is not float16 data in the file. */
+export function readHalfFloats(bytes: Uint8Array, t: ScannedInitializer): Float32Array | null {
+  if (t.dataType !== ONNX_FLOAT16 || t.dataLength === 0) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset + t.dataOffset, t.dataLength);
+  const out = new Float32Array(t.dataLength / 2);
+  for (let i = 0; i < out.length; i++) {
+    const h = view.getUint16(2 * i, true);
+    const e = (h >>> 10) & 0x1f;
+    const m = h & 0x3ff;
+    const v = e === 0 ? m * 2 ** -24 : e === 0x1f ? (m ? NaN : Infinity) : (1 + m / 1024) * 2 ** (e - 15);
+    out[i] = h & 0x8000 ? -v : v;
+  }
+  return out;
+}

@@ -59,7 +59,8 @@ export interface LoadOptions {
   spinning?: boolean;
   /**
    * Use `encoder_fused` (ONNX LSTM op) when the manifest has it and the provider is cpu/cuda. Default true, except for
-   * int8 models: the fused LSTM op has no integer form, so their primitive encoder (int8 MatMulInteger) is faster.
+   * int8 models of the dynamic scheme: the fused LSTM op has no integer form, so their primitive encoder (int8
+   * MatMulInteger) is faster. Weight-only int8 models compute in float32 and keep the fused default.
    */
   useFusedEncoder?: boolean;
   /** Check the sha256 of every file against the manifest. Default true. */

@@ -3,7 +3,7 @@ import { UNK_TOKEN } from '../core/special.ts';
 import type { Vocab } from '../core/vocab.ts';
 import { graphIo, manifestDtype, type GraphName, type ModelManifest } from '../core/model-dir.ts';
 import { scaleName, zeroPointName, type ModelDtype } from '../core/dtype.ts';
-import { ONNX_FLOAT, ONNX_FLOAT16, ONNX_INT32, ONNX_INT8, readFloats, scanOnnx, type ScannedModel } from './onnx-scan.ts';
+import { ONNX_FLOAT, ONNX_FLOAT16, ONNX_INT32, ONNX_INT8, readFloats, readHalfFloats, scanOnnx, type ScannedModel } from './onnx-scan.ts';
 
 const REEXPORT = 're-export the model (isovae export <checkpoint> <out-dir>)';
 
@@ -87,12 +87,24 @@ export function checkVocab(m: ModelManifest, vocab: Vocab, file: string): void {
   }
 }
 
+/**
+ * Number of block scales a weight of `w` dims needs when `s` (rank + 1) splits one axis r into (blocks, 1):
+ * s[r + 1] = 1, 1 <= blocks <= w[r], every other dim equal. Null if `s` is no such split of `w`.
+ */
+function blockScaleCount(w: readonly number[], s: readonly number[]): number | null {
+  for (let r = 0; r < w.length; r++) {
+    const same = w.every((d, i) => i === r || d === s[i < r ? i : i + 1]);
+    if (same && s[r + 1] === 1 && s[r]! >= 1 && s[r]! <= w[r]!) return s.reduce((a, b) => a * b, 1);
+  }
+  return null;
+}
+
 const REQUANTIZE = 'copy the model directory again, or re-make it from the fp32 model (isovae quantize <fp32-dir> <out-dir> --dtype ...)';
 
 /**
  * Check that a graph's weights match the manifest's `dtype` (int8 weights only in int8 models, float16
- * only in fp16 models) and that every int8 weight has a float32 scale `<name>/scale` with one value per
- * output channel, each finite and > 0 (a NaN, zero or negative scale would silently turn the outputs
+ * only in fp16 models) and that every int8 weight has a scale `<name>/scale`: float32 with one value per
+ * output channel (dynamic scheme) or float16 with one value per block (weight-only scheme), each finite and > 0 (a NaN, zero or negative scale would silently turn the outputs
  * into garbage). Covers subgraph (Scan / Loop body) initializers. Throws `IsovaeError('E_MODEL_FILE')`
  * naming the file, the weight and the bad value.
  */
@@ -109,14 +121,17 @@ export function checkWeightPrecision(dtype: ModelDtype, scan: ScannedModel, byte
   }
   for (const w of int8) {
     const s = byName.get(scaleName(w.name));
-    if (!s || s.dataType !== ONNX_FLOAT) {
-      throw new IsovaeError('E_MODEL_FILE', `${file}: int8 weight "${w.name}" has no float32 scale "${scaleName(w.name)}"; ${REQUANTIZE}.`);
+    // Per output channel (dynamic scheme, float32): MatMul B [K, N] -> [N]; Gather table [V, E] -> [V, 1]; LSTM
+    // [1, 4H, in] -> [4H]. Per block (weight-only scheme, float16): the weight's dims with its reduction axis split
+    // into (blocks, 1).
+    const block = s !== undefined && s.dims.length === w.dims.length + 1;
+    if (!s || s.dataType !== (block ? ONNX_FLOAT16 : ONNX_FLOAT)) {
+      throw new IsovaeError('E_MODEL_FILE', `${file}: int8 weight "${w.name}" has no ${block ? 'float16 block' : 'float32'} scale "${scaleName(w.name)}"; ${REQUANTIZE}.`);
     }
-    // Per output channel: MatMul B [K, N] -> [N]; Gather table [V, E] -> [V, 1]; LSTM [1, 4H, in] -> [4H].
-    const channels = w.dims.length === 2 && s.dims.length === 1 ? w.dims[1] : w.dims.length === 2 ? w.dims[0] : w.dims[1];
-    const values = readFloats(bytes, s);
-    if (!values || values.length !== channels) {
-      throw new IsovaeError('E_MODEL_FILE', `${file}: scale "${s.name}" has ${values?.length ?? 0} values but int8 weight "${w.name}" [${w.dims}] has ${channels} output channels; ${REQUANTIZE}.`);
+    const expected = block ? blockScaleCount(w.dims, s.dims) : w.dims.length === 2 && s.dims.length === 1 ? w.dims[1] : w.dims.length === 2 ? w.dims[0] : w.dims[1];
+    const values = block ? readHalfFloats(bytes, s) : readFloats(bytes, s);
+    if (!values || expected === null || values.length !== expected) {
+      throw new IsovaeError('E_MODEL_FILE', `${file}: scale "${s.name}" [${s.dims}] (${values?.length ?? 0} values) does not fit int8 weight "${w.name}" [${w.dims}] (${block ? 'one scale per block of its reduction axis' : `${expected} output channels`}); ${REQUANTIZE}.`);
     }
     const bad = values.findIndex((v) => !(Number.isFinite(v) && v > 0));
     if (bad >= 0) {

@@ -11,7 +11,8 @@
  *   npx tsx scripts/ship-models.ts --variants-only <name> ...   re-makes only the variants of shipped models.
  * Options (before the names): `--no-fused` leaves out encoder_fused.onnx (a CPU speed-up that doubles the encoder's
  * size), `--dtypes int8` writes only the listed variants (default int8,fp16; `none`: fp32 only): the 25 MB budget of models/;
- * `--min-exact-match x`, `--min-token-agreement x` override the variants' greedy-agreement thresholds (recorded in
+ * `--scheme dynamic|weight-only` (default weight-only) and `--block-size n` (weight-only, default 32) choose the int8
+ * scheme; `--min-exact-match x`, `--min-token-agreement x` override the variants' greedy-agreement thresholds (recorded in
  * their manifests; BLEU-2, AU and cosine keep their defaults).
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { buildIndex } from '../web-demo/scripts/make-index.ts';
 import { buildMapJson } from '../web-demo/scripts/map-json.ts';
 import { contractSentences, exportModel, formatAccuracy, writeVariants } from '../export/index.ts';
 import type { WeightDtype } from '../onnx/quantize.ts';
+import { parseInt8Flags } from '../cli/accuracy-flags.ts';
 import type { AccuracyThresholds } from '../export/accuracy.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
@@ -35,7 +37,7 @@ const MAX_POINTS = 2000;
 async function variants(outDir: string, dtypes: readonly WeightDtype[], thresholds: Partial<AccuracyThresholds>): Promise<void> {
   const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as { training?: unknown };
   const sentences = await contractSentences({ training: manifest.training, vocabText: readFileSync(join(outDir, 'vocab.txt'), 'utf8') });
-  const reports = await writeVariants(outDir, sentences, { dtypes, thresholds });
+  const reports = await writeVariants(outDir, sentences, { dtypes, thresholds, ...int8 });
   for (const r of Object.values(reports)) console.log(`${outDir}: ${formatAccuracy(r)}`);
 }
 
@@ -44,8 +46,10 @@ const { values: opt, positionals: args } = parseArgs({
   options: {
     'no-fused': { type: 'boolean', default: false }, 'variants-only': { type: 'boolean', default: false },
     dtypes: { type: 'string', default: 'int8,fp16' }, 'min-exact-match': { type: 'string' }, 'min-token-agreement': { type: 'string' },
+    scheme: { type: 'string', default: 'weight-only' }, 'block-size': { type: 'string' },
   },
 });
+const int8 = parseInt8Flags('ship-models', opt, 'int8');
 const fraction = (flag: string, v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
   const x = Number(v);

@@ -159,9 +159,9 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
       expect(await page.locator('#provider').textContent()).toMatch(/^WASM · \d+ threads? · int8$/);
       expect(await page.locator('#rec-panes [data-model="igp"] .meta').textContent()).toMatch(/int8 weights$/);
       expect(await page.locator('#dtype').inputValue()).toBe('auto');
-      // Integer products are exact on both; float parts (scales, LSTM cell) may differ in the last bits,
-      // which can move an activation across a uint8 rounding boundary: 1e-3 on the means, tokens identical.
-      await checkParity(page, 1e-3, `wasm x${st.threads} int8`, nodeInt8);
+      // The fixture's int8 variant is weight-only (the scheme the shipped models use): both runtimes fold the same
+      // int8 x float16 weights to the same float32 values at load, then compute in float32: fp32's 1e-4, same tokens.
+      await checkParity(page, 1e-4, `wasm x${st.threads} int8`, nodeInt8);
     } finally {
       await b.close();
     }

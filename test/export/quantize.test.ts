@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsovaeError } from '../../core/errors.ts';
 import { DEFAULT_THRESHOLDS, type AccuracyReport } from '../../export/accuracy.ts';
 import { quantizeModelDir } from '../../export/quantize-dir.ts';
-import { decodeModel } from '../../onnx/quantize.ts';
+import { encodeModel } from '../../onnx/builder.ts';
+import { decodeModel, INT8_WEIGHT_ONLY_SCHEME } from '../../onnx/quantize.ts';
 import { loadModel } from '../../runtime/index.ts';
 import { scanOnnx } from '../../runtime/onnx-scan.ts';
 import { parseManifest } from '../../core/model-dir.ts';
@@ -25,19 +26,20 @@ const root = mkdtempSync(join(tmpdir(), 'isovae-quant-'));
 const texts = fixtureCorpus().test.map((r) => r.text);
 const sentences = { inputs: texts, source: 'fixture test split' };
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-const dirs = { int8: join(root, 'int8'), fp16: join(root, 'fp16') };
+const dirs = { int8: join(root, 'int8'), fp16: join(root, 'fp16'), int8w: join(root, 'int8w') };
 const reports: Record<string, AccuracyReport> = {};
 
 /** Standard ONNX ops the quantized graphs may contain (default domain, opset 17). */
 const STANDARD_OPS = new Set(['Gather', 'Concat', 'MatMul', 'Add', 'Split', 'Sigmoid', 'Tanh', 'Mul', 'ReduceMax', 'Equal', 'Where', 'Sub', 'Min', 'Cast',
   'Shape', 'ConstantOfShape', 'Scan', 'Unsqueeze', 'Squeeze', 'Transpose', 'CumSum', 'ReduceSum', 'LSTM', 'Expand', 'Identity', 'ArgMax',
-  'DynamicQuantizeLinear', 'MatMulInteger', 'DequantizeLinear']);
+  'DynamicQuantizeLinear', 'MatMulInteger', 'DequantizeLinear', 'Reshape', 'Pad', 'Slice']);
 
 beforeAll(async () => {
   for (const dtype of ['int8', 'fp16'] as const) {
     const res = await quantizeModelDir(SRC, dirs[dtype], { dtype, sentences });
     reports[dtype] = res.accuracy!;
   }
+  reports.int8w = (await quantizeModelDir(SRC, dirs.int8w, { dtype: 'int8', int8Scheme: 'weight-only', sentences })).accuracy!;
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -84,7 +86,7 @@ describe('quantized model directories from a trained tiny model', () => {
   });
 
   it('the graphs pass the runtime structural checks and use only standard ops of the default domain', () => {
-    for (const dtype of ['int8', 'fp16'] as const) {
+    for (const dtype of ['int8', 'fp16', 'int8w'] as const) {
       const manifest = parseManifest(readFileSync(join(dirs[dtype], 'manifest.json'), 'utf8'), 'manifest.json');
       for (const key of ['encoder', 'encoder_fused', 'decoder_step'] as const) {
         const bytes = new Uint8Array(readFileSync(join(dirs[dtype], `${key}.onnx`)));
@@ -95,9 +97,39 @@ describe('quantized model directories from a trained tiny model', () => {
           `${n.domain ?? ''}:${n.opType}`, ...n.attribute.flatMap((a) => (a.g ? ops(a.g.node) : [])),
         ]);
         for (const op of ops(model.graph.node)) expect(STANDARD_OPS.has(op.slice(1)) && op.startsWith(':'), `${dtype} ${key} ${op}`).toBe(true);
-        expect(scanOnnx(bytes, key).nestedInitializers.map((t) => t.name)).toEqual(key !== 'encoder' ? [] : dtype === 'int8' ? ['encoder/recurrent_kernel', 'encoder/recurrent_kernel/scale'] : ['encoder/recurrent_kernel']); // the Scan body's weights are checked too
+        const nested = { int8: ['encoder/recurrent_kernel', 'encoder/recurrent_kernel/scale'], fp16: ['encoder/recurrent_kernel'],
+          int8w: ['encoder/recurrent_kernel', 'encoder/recurrent_kernel/scale', 'encoder/recurrent_kernel/dq/split_shape', 'encoder/recurrent_kernel/dq/merged_shape'] }[dtype];
+        expect(scanOnnx(bytes, key).nestedInitializers.map((t) => t.name)).toEqual(key !== 'encoder' ? [] : nested); // the Scan body's weights are checked too
       }
     }
+  });
+
+  it('weight-only int8: contract ok and closer to fp32 than dynamic int8; block scales, float heads and the fused encoder recorded and used', async () => {
+    const w = reports.int8w!;
+    expect(w.ok, w.failures.join('; ')).toBe(true);
+    expect(w.dtype).toBe('int8');
+    expect(w.encoders).toEqual(['encoder', 'encoder_fused']);
+    expect(w.meanMaxAbsDiff).toBeLessThan(reports.int8!.meanMaxAbsDiff); // float activations, block scales
+    expect(w.tokenAgreement).toBeGreaterThanOrEqual(reports.int8!.tokenAgreement);
+    const m = JSON.parse(readFileSync(join(dirs.int8w, 'manifest.json'), 'utf8'));
+    expect(m.quantization.scheme).toBe(INT8_WEIGHT_ONLY_SCHEME);
+    expect(m.quantization.blockSize).toBe(16);
+    expect(m.quantization.keepFloat).toEqual(['mean/kernel', 'logvar/kernel']);
+    expect(m.quantization.weights.encoder.map((x: { name: string }) => x.name).sort()).toEqual(['embedding', 'encoder/kernel', 'encoder/recurrent_kernel']); // heads stay float
+    // no integer arithmetic left: only constant dequantization in front of float ops
+    const ops = decodeModel(new Uint8Array(readFileSync(join(dirs.int8w, 'decoder_step.onnx')))).graph.node.map((n) => n.opType);
+    expect(ops.filter((o) => /Integer|Quantize/.test(o))).toEqual([]);
+    const model = await loadModel(dirs.int8w, { threads: 1 });
+    try {
+      expect(model.dtype).toBe('int8');
+      expect(model.fusedEncoder).toBe(true); // float arithmetic: the fused LSTM stays the faster encoder
+    } finally {
+      await model.dispose();
+    }
+    const size = (d: string): number => ['encoder.onnx', 'decoder_step.onnx'].reduce((s, f) => s + statSync(join(d, f)).size, 0);
+    expect(size(dirs.int8w) / size(SRC)).toBeLessThan(0.4); // tiny model: heads, biases and shapes weigh more than at size
+    await expect(quantizeModelDir(SRC, join(root, 'bad-block'), { dtype: 'int8', int8Scheme: 'weight-only', reduceRange: true, sentences: null })).rejects.toThrow(/reduceRange .* dynamic int8 scheme/);
+    await expect(quantizeModelDir(SRC, join(root, 'bad-block'), { dtype: 'fp16', blockSize: 8, sentences: null })).rejects.toThrow(/blockSize is an option of weight-only int8/);
   });
 
   it('a failed contract is an E_QUANT_ACCURACY error with the figures; the directory is kept with the failures', async () => {
@@ -117,9 +149,9 @@ describe('quantized model directories from a trained tiny model', () => {
 
 describe('load-time checks of quantized directories', () => {
   /** A copy of the int8 directory with `decoder_step.onnx` edited by `edit` and the manifest re-hashed. */
-  function edited(name: string, edit: (bytes: Uint8Array, manifest: Record<string, any>) => void): string { // eslint-disable-line @typescript-eslint/no-explicit-any
+  function edited(name: string, edit: (bytes: Uint8Array, manifest: Record<string, any>) => void, from = dirs.int8): string { // eslint-disable-line @typescript-eslint/no-explicit-any
     const dir = join(root, name);
-    cpSync(dirs.int8, dir, { recursive: true });
+    cpSync(from, dir, { recursive: true });
     const file = join(dir, 'decoder_step.onnx');
     const bytes = new Uint8Array(readFileSync(file));
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -151,6 +183,38 @@ describe('load-time checks of quantized directories', () => {
       expect(err.message).toContain(`scale "output/kernel/scale"[3] is ${v}`);
       expect(err.message).toMatch(/must be finite and > 0/);
     }
+  });
+
+  it('weight-only: a NaN, zero or negative float16 block scale, or a scale of the wrong shape, is E_MODEL_FILE', async () => {
+    const setHalf = (bits: number, index: number) => (bytes: Uint8Array): void => {
+      const t = scanOnnx(bytes, 'x').initializers.find((i) => i.name === 'output/kernel/scale')!;
+      new DataView(bytes.buffer, bytes.byteOffset + t.dataOffset, t.dataLength).setUint16(2 * index, bits, true);
+    };
+    for (const [label, bits, shown] of [['nan', 0x7e00, 'NaN'], ['zero', 0, '0'], ['neg', 0xb800, '-0.5']] as const) {
+      const err = await loadError(edited(`w-scale-${label}`, setHalf(bits, 2), dirs.int8w));
+      expect(err.code).toBe('E_MODEL_FILE');
+      expect(err.message).toContain(`scale "output/kernel/scale"[2] is ${shown}`);
+    }
+    // a scale whose dims do not split the weight's reduction axis: rewrite its dims in the protobuf by decoding
+    const dir = join(root, 'w-scale-shape');
+    cpSync(dirs.int8w, dir, { recursive: true });
+    const model = decodeModel(new Uint8Array(readFileSync(join(dir, 'decoder_step.onnx'))));
+    const scale = model.graph.initializer.find((t) => t.name === 'output/kernel/scale')!;
+    scale.dims = [scale.dims[0]!, scale.dims[2]!, 1]; // [blocks, 1, N] -> [blocks, N, 1]: same count, wrong layout
+    const bytes = encodeModel(model);
+    writeFileSync(join(dir, 'decoder_step.onnx'), bytes);
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    manifest.graphs.decoder_step.sha256 = sha(bytes);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+    const err = await loadError(dir);
+    expect(err.code).toBe('E_MODEL_FILE');
+    expect(err.message).toMatch(/scale "output\/kernel\/scale" \[\d+,\d+,1\] .* does not fit int8 weight "output\/kernel"/);
+  });
+
+  it('an int8 scheme this version does not know is E_MANIFEST naming the field', async () => {
+    const err = await loadError(edited('scheme-int4', (_b, m) => { m.quantization.scheme = 'int4-awq'; }));
+    expect(err.code).toBe('E_MANIFEST');
+    expect(err.message).toMatch(/"quantization\.scheme" is "int4-awq", a quantization scheme this version of isovae does not know/);
   });
 
   it('a manifest whose dtype does not match the graphs, or an unknown dtype, is a clear error', async () => {

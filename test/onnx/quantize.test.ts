@@ -1,13 +1,16 @@
 /**
- * onnx/quantize.ts: float16 conversion, int8 per-channel quantization, and the rewritten graphs run on
- * onnxruntime-node against references computed here in float64 from the ONNX operator definitions
- * (DynamicQuantizeLinear, MatMulInteger), not from the code under test.
+ * onnx/quantize.ts: float16 conversion, int8 per-channel and weight-only block quantization, and the rewritten
+ * graphs run on onnxruntime-node against references computed here in float64 from the ONNX operator definitions
+ * (DynamicQuantizeLinear, MatMulInteger) or from the block rule, not from the code under test.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { attr, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeValueInfo } from '../../onnx/builder.ts';
 import { DataType, type TensorMsg } from '../../onnx/onnx-proto.ts';
-import { decodeModel, f16ToNumber, f32ToF16, int8Tensors, quantizeModel, scaleName } from '../../onnx/quantize.ts';
+import { decodeModel, f16ToNumber, f32ToF16, int8Tensors, quantizeModel, scaleName, WEIGHT_ONLY_BLOCK } from '../../onnx/quantize.ts';
 import { scanOnnx } from '../../runtime/onnx-scan.ts';
 import { rng } from '../export/helpers.ts';
 
@@ -20,6 +23,11 @@ const F16 = (() => {
   }
   return vals.sort((a, b) => a[0] - b[0]);
 })();
+
+/** Smallest float16 value >= x > 0, by search over all values. */
+function f16AtLeast(x: number): number {
+  return F16.find(([v]) => v >= x)![0];
+}
 
 /** Nearest float16 by search over all values, ties to the even bit pattern. */
 function nearestF16(x: number): number {
@@ -226,6 +234,121 @@ describe('quantizeModel on onnxruntime-node', () => {
     };
     const [ref, got] = [await out(fp), await out(qb)];
     for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThan(0.15); // 3 x the single-product error bound above
+  });
+
+  /**
+   * Independent reference of weight-only int8 along `axis` of a row-major [outer, R, inner] weight: blocks of
+   * `block` values, scale = the smallest float16 >= max|w| / 127 (1 for an all-zero block), q = round(w / scale),
+   * value q * scale.
+   */
+  function blockReference(w: Float32Array, outer: number, R: number, inner: number, block: number): { deq: Float32Array; scales: number[] } {
+    const deq = new Float32Array(w.length);
+    const scales: number[] = [];
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j * block < R; j++) {
+        for (let i = 0; i < inner; i++) {
+          const idx = Array.from({ length: Math.min(block, R - j * block) }, (_, t) => (o * R + j * block + t) * inner + i);
+          const m = Math.max(...idx.map((at) => Math.abs(w[at]!)));
+          const sc = m === 0 ? 1 : f16AtLeast(m / 127);
+          scales.push(sc);
+          for (const at of idx) deq[at] = f32(Math.round(w[at]! / sc) * sc);
+        }
+      }
+    }
+    return { deq, scales };
+  }
+
+  it('weight-only int8: block scales, constant dequantization that onnxruntime folds, outputs of the float model with q * s weights', async () => {
+    // K = 16 rows of W in blocks of 5 (a partial last block: the Pad / Slice path); E rows [V, K] in blocks of 5 along K.
+    const block = 5;
+    const { model, weights } = quantizeModel(decodeModel(bytes), { dtype: 'int8', int8Scheme: 'weight-only', blockSize: block });
+    expect(weights.map((w) => `${w.name}:${w.op}`)).toEqual(['W:MatMul', 'E:Gather']);
+    expect(model.graph.node.every((n) => (n.domain ?? '') === '')).toBe(true);
+    expect(new Set(model.graph.node.map((n) => n.opType))).toEqual(new Set(['Cast', 'Pad', 'Reshape', 'Mul', 'Slice', 'MatMul', 'Gather']));
+    // |w - q * s| <= s / 2 everywhere (no clipping: scales are rounded up)
+    const wq = new Int8Array(model.graph.initializer.find((t) => t.name === 'W')!.rawData.slice().buffer);
+    expect(Math.max(...Array.from(wq, Math.abs))).toBeLessThanOrEqual(127);
+    const init = new Map(model.graph.initializer.map((t) => [t.name, t]));
+    expect(init.get('W')!.dataType).toBe(DataType.INT8);
+    expect(init.get('W')!.dims).toEqual([K, N]); // same name and dims as the float weight
+    expect(init.get(scaleName('W'))!.dims).toEqual([Math.ceil(K / block), 1, N]);
+    expect(init.get(scaleName('E'))!.dims).toEqual([V, Math.ceil(K / block), 1]);
+    // stored scales: W's blocks run down each column (outer 1, R = K, inner N); E's along each row (outer V, R = K, inner 1)
+    const refW = blockReference(W, 1, K, N, block);
+    const refE = blockReference(E, V, K, 1, block);
+    const halfs = (t: TensorMsg): number[] => {
+      expect(t.dataType).toBe(DataType.FLOAT16);
+      return Array.from(new Uint16Array(t.rawData.slice().buffer), f16ToNumber);
+    };
+    expect(halfs(init.get(scaleName('W'))!)).toEqual(refW.scales);
+    expect(halfs(init.get(scaleName('E'))!)).toEqual(refE.scales);
+    for (let k = 0; k < K; k++) {
+      for (let n = 0; n < N; n++) {
+        const sc = refW.scales[Math.floor(k / block) * N + n]!;
+        expect(Math.abs(W[k * N + n]! - wq[k * N + n]! * sc)).toBeLessThanOrEqual(sc / 2 + 1e-7);
+        expect(wq[k * N + n]! * sc === refW.deq[k * N + n]).toBe(true); // (+0 and -0 alike)
+      }
+    }
+
+    // onnxruntime folds the dequantization at load: the optimized graph holds only the float MatMul and Gather.
+    const qb = encodeModel(model);
+    const dir = mkdtempSync(join(tmpdir(), 'isovae-fold-'));
+    try {
+      const optimized = join(dir, 'optimized.onnx');
+      // 'basic' = onnxruntime's constant folding and other hardware-independent rewrites (on by default in every runtime)
+      const s = await ort.InferenceSession.create(qb, { logSeverityLevel: 3, graphOptimizationLevel: 'basic', optimizedModelFilePath: optimized });
+      await s.release();
+      const folded = decodeModel(readFileSync(optimized));
+      expect(folded.graph.node.map((n) => n.opType).sort()).toEqual(['Gather', 'MatMul']);
+      expect(folded.graph.initializer.every((t) => t.dataType === DataType.FLOAT)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // Outputs equal the float model whose weights are the reference q * s values (same kernels, so to float rounding).
+    const got = await run(qb);
+    const want = await run(tinyModel(refW.deq, refE.deq, K, N, V));
+    for (let i = 0; i < want.y.length; i++) expect(Math.abs(got.y[i]! - want.y[i]!), `y[${i}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(want.y[i]!)));
+    expect(Array.from(got.rows)).toEqual(Array.from(want.rows));
+    // the default block (16 = K here) is one block per column
+    const whole = quantizeModel(decodeModel(bytes), { dtype: 'int8', int8Scheme: 'weight-only' }).model;
+    expect(WEIGHT_ONLY_BLOCK).toBe(16);
+    expect(whole.graph.initializer.find((t) => t.name === scaleName('W'))!.dims).toEqual([1, 1, N]);
+    expect(() => quantizeModel(decodeModel(bytes), { dtype: 'int8', int8Scheme: 'weight-only', blockSize: 0 })).toThrow(/blockSize must be an integer >= 1/);
+  });
+
+  it('weight-only int8: a weight read by a Loop body is dequantized in the graph that owns it', async () => {
+    const body = makeGraph({
+      name: 'body',
+      nodes: [makeNode('Identity', ['cond'], ['cond_out'], 'b/id'), makeNode('MatMul', ['x', 'W'], ['xw'], 'b/mm'), makeNode('Add', ['acc', 'xw'], ['acc_out'], 'b/add')],
+      initializers: [],
+      inputs: [makeValueInfo('iter', 'int64', []), makeValueInfo('cond', 'bool', []), makeValueInfo('acc', 'float32', ['batch', N])],
+      outputs: [makeValueInfo('cond_out', 'bool', []), makeValueInfo('acc_out', 'float32', ['batch', N])],
+    });
+    const g = makeGraph({
+      name: 'g',
+      nodes: [makeNode('Loop', ['trip', 'yes', 'zero'], ['y'], 'loop', { body: attr.graph(body) })],
+      initializers: [makeTensor('W', 'float32', [K, N], W), makeTensor('zero', 'float32', [B, N], new Float32Array(B * N)), makeTensor('trip', 'int64', [], [2]), makeTensor('yes', 'bool', [], [1])],
+      inputs: [makeValueInfo('x', 'float32', ['batch', K])],
+      outputs: [makeValueInfo('y', 'float32', ['batch', N])],
+    });
+    const { model } = quantizeModel(decodeModel(encodeModel(makeModel(g, { producerVersion: 'test' }))), { dtype: 'int8', int8Scheme: 'weight-only' });
+    expect(model.graph.node.map((n) => n.opType)).toEqual(['Cast', 'Reshape', 'Cast', 'Mul', 'Reshape', 'Loop']); // K = 16: one block, no padding
+    const loopBody = model.graph.node.at(-1)!.attribute[0]!.g!;
+    expect(loopBody.node.find((n) => n.opType === 'MatMul')!.input).toEqual(['x', 'W/dequantized']);
+    const s = await ort.InferenceSession.create(encodeModel(model), { logSeverityLevel: 3 });
+    try {
+      const y = (await s.run({ x: new ort.Tensor('float32', x, [B, K]) })).y!.data as Float32Array;
+      const { deq } = blockReference(W, 1, K, N, 16);
+      for (let b = 0; b < B; b++) {
+        for (let n = 0; n < N; n++) {
+          let acc = 0;
+          for (let k = 0; k < K; k++) acc += x[b * K + k]! * deq[k * N + n]!;
+          expect(Math.abs(y[b * N + n]! - 2 * acc)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(acc)));
+        }
+      }
+    } finally {
+      await s.release();
+    }
   });
 
   it('leaves shared or excluded weights in float32 and rejects unknown dtypes or damaged weights', () => {
