@@ -227,16 +227,14 @@ export function floatData(t: TensorMsg): Float32Array {
 
 /**
  * Symmetric int8 quantization with one scale per channel. `channels`: 'columns' (MatMul B [K, N] ->
- * scale [N]), 'rows' (Gather table [V, E] -> scale [V, 1]), 'axis1' (the DequantizeLinear layout, axis 1,
- * with an int8 zero point of zeros: LSTM [1, 4H, in] -> scale [4H]; weight-only MatMul B [K, N] -> scale
- * [N]). A channel of zeros gets scale 1 (any value dequantizes 0 to 0).
+ * scale [N]), 'rows' (Gather table [V, E] -> scale [V, 1]), 'axis1' (LSTM [1, 4H, in] -> scale [4H] and
+ * an int8 zero point [4H] of zeros). A channel of zeros gets scale 1 (any value dequantizes 0 to 0).
  */
 export function int8Tensors(w: TensorMsg, channels: 'columns' | 'rows' | 'axis1', opts: Pick<QuantizeOptions, 'reduceRange'>): TensorMsg[] {
   const data = floatData(w);
   const qmax = opts.reduceRange ? 63 : 127;
-  // 'axis1' of a rank-2 MatMul B [K, N] is per column (DequantizeLinear axis 1), of an LSTM [1, 4H, in] per row.
-  const [rows, cols] = channels === 'axis1' && w.dims.length === 3 ? [w.dims[1]!, w.dims[2]!] : [w.dims[0]!, w.dims[1]!];
-  const perColumn = channels === 'columns' || (channels === 'axis1' && w.dims.length === 2);
+  const [rows, cols] = channels === 'axis1' ? [w.dims[1]!, w.dims[2]!] : [w.dims[0]!, w.dims[1]!];
+  const perColumn = channels === 'columns';
   const nCh = perColumn ? cols : rows;
   const absMax = new Float64Array(nCh);
   for (let r = 0; r < rows; r++) {
@@ -351,8 +349,9 @@ export const WEIGHT_ONLY_BLOCK = 16;
  * rounded up to a float16 value (half the bytes of a float32 scale; the rounding only rescales the block),
  * q = round(w / s); a block of zeros gets scale 1.
  *
- * An axis shorter than `block` is one block. Stored: the int8 weight under its own name and dims, and the scale `<name>/scale` with the weight's dims but
- * the reduction axis split into (blocks, 1): e.g. [ceil(K / 16), 1, N]. Dequantized by standard ops whose inputs
+ * An axis shorter than `block` is one block. Stored: the int8 weight under its own name and dims, and the
+ * scale `<name>/scale` with the weight's dims but the reduction axis split into (blocks, 1): e.g.
+ * [ceil(K / 16), 1, N]. Dequantized by standard ops whose inputs
  * are all constant (so onnxruntime's default constant folding turns them into a float32 weight once, at load):
  * Cast -> (Pad the axis to a whole number of blocks) -> Reshape [.., blocks, block, ..] -> Mul Cast(scale) ->
  * Reshape [.., blocks x block, ..] -> (Slice back). Returns the new initializers, the nodes and the name of
