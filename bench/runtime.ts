@@ -108,6 +108,7 @@ async function benchConfig(name: string, cfg: ModelConfig, threads: number, seco
     await writeModelDir({ model: cfg, weights, maxLen: DECODE_LEN, vocab, command: 'bench/runtime.ts' }, dirOf('fp32'));
     for (const d of dtypes) {
       if (d === 'int8w') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: 'int8', int8Scheme: 'weight-only', sentences: null });
+      else if (d === 'int8') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: 'int8', int8Scheme: 'dynamic', sentences: null });
       else if (d !== 'fp32') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: d, sentences: null });
     }
     const rng = new Rng(2);

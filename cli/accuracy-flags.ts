@@ -58,14 +58,15 @@ export function parseAccuracyFlags(cmd: string, values: Record<string, unknown>)
 }
 
 /**
- * The `--scheme` and `--block-size` flags of `isovae quantize` / `export`: scheme `dynamic` or `weight-only`
- * (int8 only; the default `dynamic` is accepted, and ignored, for other dtypes), block size an integer >= 1
- * (weight-only only). Throws RangeError naming the command, the flag and the value.
+ * The `--scheme` and `--block-size` flags of `isovae quantize` / `export`: scheme `weight-only` (the default) or
+ * `dynamic`, int8 only; block size an integer >= 1, weight-only only; `--reduce-range` dynamic only. Throws
+ * RangeError naming the command, the flag and the value.
  */
-export function parseInt8Flags(command: string, values: { scheme?: string | undefined; 'block-size'?: string | undefined }, dtype: string | undefined): { int8Scheme: Int8Scheme; blockSize?: number } {
-  const s = values.scheme ?? 'dynamic';
-  if (s !== 'dynamic' && s !== 'weight-only') throw new RangeError(`${command}: --scheme must be dynamic or weight-only, got ${JSON.stringify(s)}.`);
-  if (s === 'weight-only' && dtype !== 'int8') throw new RangeError(`${command}: --scheme weight-only is an int8 scheme; use it with --dtype int8 (got --dtype ${dtype ?? 'unset'}).`);
+export function parseInt8Flags(command: string, values: { scheme?: string | undefined; 'block-size'?: string | undefined; 'reduce-range'?: boolean | undefined }, dtype: string | undefined): { int8Scheme: Int8Scheme; blockSize?: number } {
+  const s = values.scheme ?? 'weight-only';
+  if (s !== 'dynamic' && s !== 'weight-only') throw new RangeError(`${command}: --scheme must be weight-only or dynamic, got ${JSON.stringify(s)}.`);
+  if (values.scheme !== undefined && dtype !== 'int8') throw new RangeError(`${command}: --scheme ${s} is an int8 scheme; use it with --dtype int8 (got --dtype ${dtype ?? 'unset'}).`);
+  if (values['reduce-range'] && s !== 'dynamic') throw new RangeError(`${command}: --reduce-range (7-bit weights) applies to --scheme dynamic only; weight-only int8, the default, does no integer arithmetic.`);
   const b = values['block-size'];
   if (b === undefined) return { int8Scheme: s };
   if (s !== 'weight-only') throw new RangeError(`${command}: --block-size applies to --scheme weight-only only.`);

@@ -21,8 +21,10 @@ export function describeError(command: string, err: unknown, debug: boolean): { 
     return { text: `${prefix}: ${err.message}\n(see isovae ${command} --help)`, exitCode: 2 };
   }
   if (err instanceof RangeError) {
-    // bad arguments reported by a library function: its message names the argument
-    return { text: `${prefix}: ${err.message}\n(see isovae ${command} --help)${stack}`, exitCode: 2 };
+    // bad arguments reported by a library function: its message names the argument (a CLI flag parser's message
+    // may already start with the command: not repeated)
+    const msg = err.message.startsWith(`${prefix}: `) ? err.message.slice(prefix.length + 2) : err.message;
+    return { text: `${prefix}: ${msg}\n(see isovae ${command} --help)${stack}`, exitCode: 2 };
   }
   const first = (err instanceof Error ? err.message : String(err)).split('\n')[0]!.slice(0, 400);
   const code = systemCode(err);

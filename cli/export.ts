@@ -17,9 +17,9 @@ Options:
   --dtype <fp32|int8|fp16>  weight precision (default fp32). int8 / fp16: the float32 export is
                             validated, converted (see isovae quantize --help) and its accuracy
                             contract measured on the checkpoint's test split
-  --scheme <dynamic|weight-only>  int8 scheme (default dynamic; see isovae quantize --help)
+  --scheme <weight-only|dynamic>  int8 scheme (default weight-only; see isovae quantize --help)
   --block-size <n>          weight-only int8: values per scale (default 16)
-  --reduce-range            int8 with 7-bit weights (x86 CPUs without AVX-512 VNNI)
+  --reduce-range            dynamic int8 with 7-bit weights (x86 CPUs without AVX-512 VNNI)
   --recurrence <scan|loop>  time loop of encoder.onnx (default scan)
   --no-fused                do not write encoder_fused.onnx (ONNX LSTM op, CPU/CUDA only)
   --gather-tables           precompute [V,4H] Emb@W tables (faster steps, much bigger files)
@@ -56,7 +56,7 @@ export async function run(argv: string[]): Promise<void> {
       atol: { type: 'string' },
       backend: { type: 'string', default: 'auto' },
       dtype: { type: 'string', default: 'fp32' },
-      scheme: { type: 'string', default: 'dynamic' },
+      scheme: { type: 'string' },
       'block-size': { type: 'string' },
       'reduce-range': { type: 'boolean', default: false },
       ...ACCURACY_OPTIONS,

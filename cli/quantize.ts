@@ -9,20 +9,21 @@ const USAGE = `Usage: isovae quantize <fp32-model-dir> <out-dir> --dtype <int8|f
 Write a copy of a float32 model directory with int8 or float16 weights (standard ONNX ops, opset 17;
 same vocabulary and graph inputs/outputs, so every runtime loads it), then measure its accuracy
 against the float32 model and record it in the new manifest.
-  int8: weights int8 with one scale per output channel (about 4x smaller files), computed by
-        --scheme dynamic: activations quantized on the fly (DynamicQuantizeLinear + MatMulInteger),
-                 fastest on CPUs with int8 dot products (AVX-512 VNNI), least accurate;
-        --scheme weight-only: one scale per block of 16 weights, dequantized by constant nodes
-                 that onnxruntime folds to float32 at load: float32 speed (also on WASM, where
-                 int8 kernels are slow) and close to float32 accuracy. For browsers and accuracy.
+  int8: weights int8 (files about 28% of float32), computed by
+        --scheme weight-only (default): one float16 scale per block of 16 weights, dequantized by
+                 constant nodes that onnxruntime folds to float32 at load: float32 speed (also on
+                 WASM, where int8 kernels are slow) and close to float32 accuracy;
+        --scheme dynamic: one scale per output channel, activations quantized on the fly
+                 (DynamicQuantizeLinear + MatMulInteger): 2-4x faster than float32 on CPUs with
+                 int8 dot products (AVX-512 VNNI), less accurate (often fails the contract).
   fp16: weights float16 and half-precision matrix products: for WebGPU adapters with shader-f16.
 
 Options:
   --dtype <int8|fp16>       target precision (required)
-  --scheme <dynamic|weight-only>  int8 scheme (default dynamic)
+  --scheme <weight-only|dynamic>  int8 scheme (default weight-only)
   --block-size <n>          weight-only: values per scale (default 16; smaller is more accurate
                             and larger: files about 1/4 + 1/(2n) of float32)
-  --reduce-range            int8 with 7-bit weights (for x86 CPUs without AVX-512 VNNI, see docs)
+  --reduce-range            dynamic int8 with 7-bit weights (x86 CPUs without AVX-512 VNNI, see docs)
   --no-fused                do not write encoder_fused.onnx (CPU/CUDA only; browsers never load it)
   --json                    print the accuracy report as JSON
 ${ACCURACY_USAGE}
@@ -35,7 +36,7 @@ export async function run(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       dtype: { type: 'string' },
-      scheme: { type: 'string', default: 'dynamic' },
+      scheme: { type: 'string' },
       'block-size': { type: 'string' },
       'reduce-range': { type: 'boolean', default: false },
       'no-fused': { type: 'boolean', default: false },

@@ -58,7 +58,7 @@ export interface QuantizeOptions {
   reduceRange?: boolean;
   /** Initializer names to leave in float32 (e.g. a layer whose quantization costs too much accuracy). */
   keepFloat?: readonly string[];
-  /** int8 only: how the graph computes with the int8 weights. Default `dynamic`. */
+  /** int8 only: how the graph computes with the int8 weights. Default `weight-only`. */
   int8Scheme?: Int8Scheme;
   /** Weight-only int8: values per scale along the reduction axis. Default {@link WEIGHT_ONLY_BLOCK} (16). */
   blockSize?: number;
@@ -137,7 +137,7 @@ function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight
     return t && t.dataType === FLOAT && t.dims.length === rank && scope.uses(t.name) === 1 && !opts.keepFloat?.includes(t.name) ? t : null;
   };
   const replaced = { set: (name: string, tensors: TensorMsg[]) => scope.replace(name, tensors), get: (name: string) => scope.replaced(name) };
-  const weightOnly = opts.dtype === 'int8' && opts.int8Scheme === 'weight-only';
+  const weightOnly = opts.dtype === 'int8' && (opts.int8Scheme ?? 'weight-only') === 'weight-only';
   const block = opts.blockSize ?? WEIGHT_ONLY_BLOCK;
   if (weightOnly && !(Number.isInteger(block) && block >= 1)) throw new RangeError(`quantizeModel: blockSize must be an integer >= 1, got ${block}.`);
   /** Weight-only: replace weight `w` by int8 blocks (reduction axis `axis`) and return the dequantized name. */

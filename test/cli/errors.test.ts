@@ -26,6 +26,11 @@ describe('describeError', () => {
     expect(describeError('train', err, true).text).toContain('tfjs-core.node.js');
   });
 
+  it('a usage error that already names the command does not repeat it', () => {
+    expect(describeError('quantize', new RangeError('isovae quantize: --scheme must be weight-only or dynamic, got "x".'), false).text)
+      .toBe('isovae quantize: --scheme must be weight-only or dynamic, got "x".\n(see isovae quantize --help)');
+  });
+
   it('usage errors exit 2; a pipe closed by its reader exits 0 silently', () => {
     expect(describeError('generate', new RangeError('--n must be an integer >= 0 (got "x").'), false)).toEqual({ text: 'isovae generate: --n must be an integer >= 0 (got "x").\n(see isovae generate --help)', exitCode: 2 });
     expect(describeError('generate', new OutputClosed('standard output'), false)).toEqual({ text: null, exitCode: 0 });

@@ -143,7 +143,7 @@ describe('quantizeModel on onnxruntime-node', () => {
   });
 
   it('int8: standard ops only, same IO, and outputs equal a float64 emulation of DynamicQuantizeLinear + MatMulInteger', async () => {
-    const { model, weights } = quantizeModel(decodeModel(bytes), { dtype: 'int8' });
+    const { model, weights } = quantizeModel(decodeModel(bytes), { dtype: 'int8', int8Scheme: 'dynamic' });
     expect(weights.map((w) => `${w.name}:${w.op}`)).toEqual(['W:MatMul', 'E:Gather']);
     expect(model.opsetImport.map((o) => [o.domain ?? '', o.version])).toEqual([['', 17]]);
     expect(model.graph.node.every((n) => (n.domain ?? '') === '')).toBe(true);
@@ -215,7 +215,7 @@ describe('quantizeModel on onnxruntime-node', () => {
       outputs: [makeValueInfo('y', 'float32', ['batch', N])],
     });
     const fp = encodeModel(makeModel(g, { producerVersion: 'test' }));
-    const { model, weights } = quantizeModel(decodeModel(fp), { dtype: 'int8' });
+    const { model, weights } = quantizeModel(decodeModel(fp), { dtype: 'int8', int8Scheme: 'dynamic' });
     expect(weights.map((w) => w.name).sort()).toEqual(['W', 'Z']);
     expect(model.graph.initializer.find((t) => t.name === 'W')!.dataType).toBe(DataType.INT8);
     expect(model.graph.initializer.some((t) => t.name === scaleName('W'))).toBe(true);
@@ -352,7 +352,7 @@ describe('quantizeModel on onnxruntime-node', () => {
   });
 
   it('leaves shared or excluded weights in float32 and rejects unknown dtypes or damaged weights', () => {
-    const { weights } = quantizeModel(decodeModel(bytes), { dtype: 'int8', keepFloat: ['W'] });
+    const { weights } = quantizeModel(decodeModel(bytes), { dtype: 'int8', int8Scheme: 'dynamic', keepFloat: ['W'] });
     expect(weights.map((w) => w.name)).toEqual(['E']);
     expect(() => quantizeModel(decodeModel(bytes), { dtype: 'int4' as 'int8' })).toThrow(/dtype must be "int8" or "fp16"/);
     const bad = tinyModel(W.map((v, i) => (i === 4 ? NaN : v)), E, K, N, V);
