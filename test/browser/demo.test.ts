@@ -187,7 +187,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
       expect(await page.locator('#notices').textContent()).toMatch(/this WebGPU adapter has no shader-f16 feature: using fp32 weights instead of fp16/);
       expect((await page.evaluate(() => window.isovaeDemo!.state())).models.map((m) => m.dtype)).toEqual(['fp32', 'fp32']);
 
-      await openDemo(page, `${server.url}?ep=webgpu`);
+      await openDemo(page, `${server.url}?ep=webgpu&dtype=fp32`);
       const st = await page.evaluate(() => window.isovaeDemo!.state());
       expect(st.provider).toBe('webgpu');
       expect(st.models.every((m) => m.provider === 'webgpu' && m.dtype === 'fp32')).toBe(true);
@@ -196,8 +196,16 @@ describe.skipIf(!HAVE_CHROMIUM)('web demo in headless Chromium', () => {
       // moves these small graphs by ~1e-6; 1e-4 leaves two orders of margin and still catches a wrong
       // kernel (errors of that kind are >= 1e-2). Greedy tokens must be identical.
       await checkParity(page, 1e-4, 'webgpu');
+
+      // auto on WebGPU without shader-f16: the weight-only int8 variant (igp; float32 arithmetic once folded, the
+      // same 1e-4) and fp32 for dgp, whose int8 variant is dynamic (no WebGPU integer kernels).
+      await openDemo(page, `${server.url}?ep=webgpu`);
+      const auto = await page.evaluate(() => window.isovaeDemo!.state());
+      expect(auto.models.map((m) => [m.dir, m.provider, m.dtype])).toEqual([['igp', 'webgpu', 'int8'], ['dgp', 'webgpu', 'fp32']]);
+      expect(await page.locator('#provider').textContent()).toBe('WebGPU · int8 / fp32');
+      await checkParity(page, 1e-4, 'webgpu auto', { igp: nodeInt8.igp!, dgp: node.dgp! });
     } finally {
       await b.close();
     }
-  }, 90_000);
+  }, 180_000); // three page loads on a software adapter
 });

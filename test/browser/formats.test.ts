@@ -41,8 +41,8 @@ describe('map.json', () => {
 describe('models/index.json', () => {
   it('parses entries, defaults titles, rejects paths that leave models/', () => {
     expect(parseIndex('{"models":[{"dir":"igp"},{"dir":"dgp","title":"DGP"}]}', 'index.json').models).toEqual([
-      { dir: 'igp', title: 'igp', dtypes: [] },
-      { dir: 'dgp', title: 'DGP', dtypes: [] },
+      { dir: 'igp', title: 'igp', dtypes: [], int8Scheme: null },
+      { dir: 'dgp', title: 'DGP', dtypes: [], int8Scheme: null },
     ]);
     expect(() => parseIndex('{"models":[{"dir":"../etc"}]}', 'index.json')).toThrow(/models\[0\]\.dir must be a directory name/);
     expect(() => parseIndex('{"models":[]}', 'index.json')).toThrow(/non-empty array/);

@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   const backend = { webgpu: setup.providers[0] === 'webgpu', f16: setup.f16 };
   for (const pane of state.panes) {
     try {
-      const pick = pickDtype(dtypeChoice, backend, pane.entry.dtypes);
+      const pick = pickDtype(dtypeChoice, backend, pane.entry.dtypes, pane.entry.int8Scheme);
       if (pick.note) notice(dtypeChoice === 'auto' ? 'info' : 'warn', `${pane.entry.title}: ${pick.note}`);
       const m = await loadDemoModel(pane.entry, setup, pick.dtype, (p) => setProgress(`Loading ${pane.entry.title}: ${p.file} ${bytes(p.loaded)}`, p.loaded, p.total));
       pane.model = m;
