@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import type { ModelConfig } from '../core/config.ts';
 import { Vocab } from '../core/vocab.ts';
 import { writeModelDir } from '../export/write-model-dir.ts';
+import { parseInt8Flags } from '../cli/accuracy-flags.ts';
 import { quantizeModelDir } from '../export/quantize-dir.ts';
 import { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';
 import { Rng } from '../core/rng.ts';
@@ -43,7 +44,7 @@ const MODES: Record<string, { query: string; gpu: Gpu; label: string; batch: num
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-const { values } = parseArgs({ options: { model: { type: 'string' }, reps: { type: 'string', default: '5' }, modes: { type: 'string', default: 'wasm1,wasm,webgpu' }, dtypes: { type: 'string', default: 'fp32,int8,fp16' }, scheme: { type: 'string', default: 'weight-only' } } });
+const { values } = parseArgs({ options: { model: { type: 'string' }, reps: { type: 'string', default: '5' }, modes: { type: 'string', default: 'wasm1,wasm,webgpu' }, dtypes: { type: 'string', default: 'fp32,int8,fp16' }, scheme: { type: 'string' } } });
 const dtypes = values.dtypes.split(',') as ModelDtype[];
 for (const d of dtypes) if (!MODEL_DTYPES.includes(d)) throw new RangeError(`--dtypes: unknown dtype "${d}" (valid: ${MODEL_DTYPES.join(', ')})`);
 const reps = Math.max(2, Number(values.reps));
@@ -63,9 +64,8 @@ try {
   }
   const variants = dtypes.filter((d) => d !== 'fp32') as Array<'int8' | 'fp16'>;
   // The demo serves one int8 directory; --scheme picks which int8 scheme it holds (default weight-only, as shipped).
-  const scheme = values.scheme === 'dynamic' ? 'dynamic' : values.scheme === 'weight-only' ? 'weight-only' : null;
-  if (!scheme) throw new RangeError(`--scheme: expected dynamic or weight-only, got "${values.scheme}"`);
-  for (const d of variants) await quantizeModelDir(dir, join(dir, d), { dtype: d, sentences: null, fusedEncoder: false, ...(d === 'int8' ? { int8Scheme: scheme } : {}) });
+  const { int8Scheme } = parseInt8Flags('bench:browser', { scheme: values.scheme }, 'int8');
+  for (const d of variants) await quantizeModelDir(dir, join(dir, d), { dtype: d, sentences: null, fusedEncoder: false, ...(d === 'int8' ? { int8Scheme } : {}) });
   writeFileSync(join(models, 'index.json'), JSON.stringify({ models: [{ dir: 'bench', title: values.model ? basename(values.model) : 'paper-size, random weights', dtypes: variants }] }));
   const rng = new Rng(3);
   const texts = Array.from({ length: 64 }, () => Array.from({ length: 24 }, () => words[Math.floor(rng.next() * words.length)]!).join(' '));

@@ -30,7 +30,7 @@ import type { ModelConfig } from '../core/config.ts';
 import { Vocab } from '../core/vocab.ts';
 import type { Weights } from '../core/weights.ts';
 import { writeModelDir } from '../export/write-model-dir.ts';
-import { quantizeModelDir } from '../export/quantize-dir.ts';
+import { quantizeModelDir, type QuantizeDirOptions } from '../export/quantize-dir.ts';
 import { MODEL_DTYPES, type ModelDtype } from '../core/dtype.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { Rng } from '../core/rng.ts';
@@ -98,6 +98,12 @@ const fmt = (v: number, digits = 0): string => v.toLocaleString('en-US', { maxim
 /** A benchmarked weight variant: a dtype, or `int8w` (int8, weight-only scheme). */
 type Variant = ModelDtype | 'int8w';
 const VARIANTS: readonly Variant[] = [...MODEL_DTYPES, 'int8w'];
+/** How each variant is made from the fp32 export. */
+const QUANTIZE: Record<Exclude<Variant, 'fp32'>, Pick<QuantizeDirOptions, 'dtype' | 'int8Scheme'>> = {
+  int8: { dtype: 'int8', int8Scheme: 'dynamic' },
+  int8w: { dtype: 'int8', int8Scheme: 'weight-only' },
+  fp16: { dtype: 'fp16' },
+};
 
 async function benchConfig(name: string, cfg: ModelConfig, threads: number, seconds: number, withTfjs: boolean, dtypes: readonly Variant[]): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), `isovae-bench-${name}-`));
@@ -106,11 +112,7 @@ async function benchConfig(name: string, cfg: ModelConfig, threads: number, seco
     const weights = randomWeights(cfg, 1);
     const dirOf = (d: Variant): string => join(root, d);
     await writeModelDir({ model: cfg, weights, maxLen: DECODE_LEN, vocab, command: 'bench/runtime.ts' }, dirOf('fp32'));
-    for (const d of dtypes) {
-      if (d === 'int8w') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: 'int8', int8Scheme: 'weight-only', sentences: null });
-      else if (d === 'int8') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: 'int8', int8Scheme: 'dynamic', sentences: null });
-      else if (d !== 'fp32') await quantizeModelDir(dirOf('fp32'), dirOf(d), { dtype: d, sentences: null });
-    }
+    for (const d of dtypes) if (d !== 'fp32') await quantizeModelDir(dirOf('fp32'), dirOf(d), { ...QUANTIZE[d], sentences: null });
     const rng = new Rng(2);
     const rows = Array.from({ length: 128 }, () => [...Array.from({ length: SENTENCE_LEN - 1 }, () => 3 + rng.int(cfg.vocabSize - 3)), 2]);
 

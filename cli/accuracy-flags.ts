@@ -1,5 +1,5 @@
 import type { AccuracyThresholds } from '../export/accuracy.ts';
-import type { Int8Scheme } from '../onnx/quantize.ts';
+import { DEFAULT_INT8_SCHEME, type Int8Scheme } from '../core/dtype.ts';
 
 /** The accuracy-contract flags shared by `isovae quantize`, `export --dtype` and `verify` (help text). */
 export const ACCURACY_USAGE = `Accuracy contract (int8 / fp16 vs fp32; defaults in brackets; a failed threshold is an error):
@@ -63,7 +63,7 @@ export function parseAccuracyFlags(cmd: string, values: Record<string, unknown>)
  * RangeError naming the command, the flag and the value.
  */
 export function parseInt8Flags(command: string, values: { scheme?: string | undefined; 'block-size'?: string | undefined; 'reduce-range'?: boolean | undefined }, dtype: string | undefined): { int8Scheme: Int8Scheme; blockSize?: number } {
-  const s = values.scheme ?? 'weight-only';
+  const s = values.scheme ?? DEFAULT_INT8_SCHEME;
   if (s !== 'dynamic' && s !== 'weight-only') throw new RangeError(`${command}: --scheme must be weight-only or dynamic, got ${JSON.stringify(s)}.`);
   if (values.scheme !== undefined && dtype !== 'int8') throw new RangeError(`${command}: --scheme ${s} is an int8 scheme; use it with --dtype int8 (got --dtype ${dtype ?? 'unset'}).`);
   if (values['reduce-range'] && s !== 'dynamic') throw new RangeError(`${command}: --reduce-range (7-bit weights) applies to --scheme dynamic only; weight-only int8, the default, does no integer arithmetic.`);

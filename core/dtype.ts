@@ -20,6 +20,31 @@ export const INT8_SCHEME = 'int8-weight-per-channel-symmetric+uint8-activation-d
 export const INT8_WEIGHT_ONLY_SCHEME = 'int8-weight-only-block-symmetric+fp16-scales';
 export const FP16_SCHEME = 'fp16-weights+fp16-matmul';
 
+/**
+ * How an int8 model computes: `weight-only` (int8 storage, float32 arithmetic once onnxruntime has folded the
+ * weights at load) or `dynamic` (int8 arithmetic, activations quantized on the fly).
+ */
+export type Int8Scheme = 'weight-only' | 'dynamic';
+
+/** The int8 scheme of `isovae quantize` / `export --dtype int8` when none is asked for. */
+export const DEFAULT_INT8_SCHEME: Int8Scheme = 'weight-only';
+
+/** The manifest scheme id of each int8 scheme. */
+export const INT8_SCHEME_IDS: Readonly<Record<Int8Scheme, string>> = { 'weight-only': INT8_WEIGHT_ONLY_SCHEME, dynamic: INT8_SCHEME };
+
+/** Every scheme id this version reads. */
+export const SCHEME_IDS: readonly string[] = [INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME, FP16_SCHEME];
+
+/** Number value of IEEE binary16 bits `h` (0 <= h < 65536; for float16 scales and checks). */
+export function f16ToNumber(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return sign * m * 2 ** -24;
+  if (e === 0x1f) return m ? NaN : sign * Infinity;
+  return sign * (1 + m / 1024) * 2 ** (e - 15);
+}
+
 /** Every dtype this version reads and writes. */
 export const MODEL_DTYPES: readonly ModelDtype[] = ['fp32', 'fp16', 'int8'];
 

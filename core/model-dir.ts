@@ -5,7 +5,7 @@
  * `parseManifest`. Human-readable description: docs/MODEL-DIR.md. Platform-free (Node and browser).
  */
 import { POSTERIORS, type ModelConfig } from './config.ts';
-import { FP16_SCHEME, INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME, isModelDtype, MODEL_DTYPES, type ModelDtype } from './dtype.ts';
+import { INT8_WEIGHT_ONLY_SCHEME, isModelDtype, MODEL_DTYPES, SCHEME_IDS, type Int8Scheme, type ModelDtype } from './dtype.ts';
 import { IsovaeError } from './errors.ts';
 import { BOS_ID, EOS_ID, PAD_ID } from './special.ts';
 
@@ -120,11 +120,13 @@ export interface ManifestQuantization {
 }
 
 /**
- * True for a weight-only int8 model (scheme INT8_WEIGHT_ONLY_SCHEME): int8 weights stored, float32 arithmetic
- * (constant dequantization nodes, which onnxruntime folds at load).
+ * The int8 scheme of a manifest: `weight-only` for scheme INT8_WEIGHT_ONLY_SCHEME (int8 weights stored, float32
+ * arithmetic after onnxruntime folds the constant dequantization at load), `dynamic` for any other int8 manifest
+ * (INT8_SCHEME, or an older one without `quantization`), null when the model is not int8.
  */
-export function isWeightOnlyInt8(m: Pick<ModelManifest, 'dtype' | 'quantization'>): boolean {
-  return manifestDtype(m) === 'int8' && m.quantization?.scheme === INT8_WEIGHT_ONLY_SCHEME;
+export function manifestInt8Scheme(m: Pick<ModelManifest, 'dtype' | 'quantization'>): Int8Scheme | null {
+  if (manifestDtype(m) !== 'int8') return null;
+  return m.quantization?.scheme === INT8_WEIGHT_ONLY_SCHEME ? 'weight-only' : 'dynamic';
 }
 
 /** The weight precision of a manifest: its `dtype`, `fp32` when absent. */
@@ -310,11 +312,10 @@ export function parseManifest(text: string, file: string): ModelManifest {
   if (m.dtype !== undefined) out.dtype = m.dtype as ModelDtype;
   if (typeof m.quantization === 'object' && m.quantization !== null) {
     const q = m.quantization as ManifestQuantization;
-    const known = [INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME, FP16_SCHEME];
-    // The runtime sets session options by scheme (a weight-only model is folded to float32 at load): an unknown
-    // scheme may need options this version does not know, so it is refused rather than run slowly or wrongly.
-    if (!known.includes(q.scheme)) {
-      throw new IsovaeError('E_MANIFEST', `${file}: field "quantization.scheme" is ${JSON.stringify(q.scheme)}, a quantization scheme this version of isovae does not know (it reads ${known.join(', ')}); re-make the variant with isovae quantize, or upgrade isovae if the model is newer.`);
+    // The runtime picks the encoder by scheme (a dynamic int8 model loads the primitive one): an unknown scheme may
+    // need choices this version does not know, so it is refused rather than run slowly or wrongly.
+    if (!SCHEME_IDS.includes(q.scheme)) {
+      throw new IsovaeError('E_MANIFEST', `${file}: field "quantization.scheme" is ${JSON.stringify(q.scheme)}, a quantization scheme this version of isovae does not know (it reads ${SCHEME_IDS.join(', ')}); re-make the variant with isovae quantize, or upgrade isovae if the model is newer.`);
     }
     out.quantization = q;
   }

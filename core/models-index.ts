@@ -6,6 +6,7 @@
  * with an int8 variant) says how that variant computes: `weight-only` (float32 arithmetic after load: runs on
  * WebGPU as well as fp32 does) or `dynamic` (int8 arithmetic: CPU / WASM kernels).
  */
+import type { Int8Scheme } from './dtype.ts';
 
 /** One shipped model of the index. */
 export interface IndexEntry {
@@ -16,7 +17,7 @@ export interface IndexEntry {
   /** Quantized variants available as `<dir>/<dtype>/` (fp32 is `<dir>/` and always present). */
   dtypes: Array<'int8' | 'fp16'>;
   /** The int8 variant's scheme (core/dtype.ts), when the index says; null otherwise. */
-  int8Scheme: 'weight-only' | 'dynamic' | null;
+  int8Scheme: Int8Scheme | null;
 }
 
 /** The parsed index: the models in the order listed. */

@@ -2,7 +2,8 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { IsovaeError } from '../core/errors.ts';
 import { encodeModel } from '../onnx/builder.ts';
-import { decodeModel, FP16_SCHEME, INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME, quantizeModel, WEIGHT_ONLY_BLOCK, type Int8Scheme, type WeightDtype } from '../onnx/quantize.ts';
+import { decodeModel, FP16_SCHEME, quantizeModel, WEIGHT_ONLY_BLOCK, type Int8Scheme, type WeightDtype } from '../onnx/quantize.ts';
+import { DEFAULT_INT8_SCHEME, INT8_SCHEME_IDS } from '../core/dtype.ts';
 import { formatAccuracy, measureAccuracy, type AccuracyOptions, type AccuracyReport } from './accuracy.ts';
 import { readManifest } from './export-model.ts';
 import { MANIFEST_FILE, manifestDtype, type GraphName, type ManifestQuantization, type ModelManifest } from '../core/model-dir.ts';
@@ -60,7 +61,8 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
   if (manifestDtype(src) !== 'fp32') {
     throw new IsovaeError('E_MANIFEST', `${srcFile}: this model is already ${src.dtype}; quantize the float32 model directory it was made from.`);
   }
-  const weightOnly = opts.dtype === 'int8' && (opts.int8Scheme ?? 'weight-only') === 'weight-only';
+  const int8Scheme = opts.int8Scheme ?? DEFAULT_INT8_SCHEME;
+  const weightOnly = opts.dtype === 'int8' && int8Scheme === 'weight-only';
   if (opts.blockSize !== undefined && !weightOnly) throw new RangeError('quantize: blockSize is an option of weight-only int8 (int8Scheme "weight-only").');
   const blockSize = opts.blockSize ?? WEIGHT_ONLY_BLOCK;
   const keepFloat = opts.keepFloat ?? (weightOnly ? POSTERIOR_HEAD_WEIGHTS : []);
@@ -71,7 +73,7 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
   const out = new Map<GraphName, Uint8Array>();
   for (const [name, bytes] of graphs) {
     if (name === 'encoder_fused' && !keep) continue;
-    const q = quantizeModel(decodeModel(bytes), { dtype: opts.dtype, reduceRange: opts.reduceRange ?? false, keepFloat, int8Scheme: opts.int8Scheme ?? 'weight-only', blockSize });
+    const q = quantizeModel(decodeModel(bytes), { dtype: opts.dtype, reduceRange: opts.reduceRange ?? false, keepFloat, int8Scheme, blockSize });
     weights[name] = q.weights.map((w) => ({ name: w.name, op: w.op, dims: w.dims }));
     out.set(name, encodeModel(q.model));
   }
@@ -82,7 +84,7 @@ export async function quantizeModelDir(srcDir: string, outDir: string, opts: Qua
     graphs: graphsOut,
     dtype: opts.dtype,
     quantization: {
-      scheme: opts.dtype === 'fp16' ? FP16_SCHEME : weightOnly ? INT8_WEIGHT_ONLY_SCHEME : INT8_SCHEME,
+      scheme: opts.dtype === 'fp16' ? FP16_SCHEME : INT8_SCHEME_IDS[int8Scheme],
       reduceRange: opts.dtype === 'int8' && (opts.reduceRange ?? false),
       ...(weightOnly ? { blockSize } : {}),
       keepFloat: [...keepFloat],
@@ -124,7 +126,7 @@ export async function writeVariants(
   dir: string, sentences: NonNullable<QuantizeDirOptions['sentences']>,
   opts: Pick<QuantizeDirOptions, 'threads' | 'thresholds' | 'int8Scheme' | 'blockSize'> & { dtypes?: readonly WeightDtype[] } = {},
 ): Promise<Partial<Record<WeightDtype, AccuracyReport>>> {
-  const { dtypes = ['int8', 'fp16'], int8Scheme = 'weight-only', blockSize, ...rest } = opts;
+  const { dtypes = ['int8', 'fp16'], int8Scheme = DEFAULT_INT8_SCHEME, blockSize, ...rest } = opts;
   const out: Partial<Record<WeightDtype, AccuracyReport>> = {};
   const int8Opts = { int8Scheme, ...(int8Scheme === 'weight-only' && blockSize !== undefined ? { blockSize } : {}) };
   if (dtypes.includes('int8')) out.int8 = (await quantizeModelDir(dir, join(dir, 'int8'), { ...rest, ...int8Opts, dtype: 'int8', sentences })).accuracy!;

@@ -1,4 +1,4 @@
-import { scaleName, zeroPointName } from '../core/dtype.ts';
+import { DEFAULT_INT8_SCHEME, f16ToNumber, scaleName, zeroPointName, type Int8Scheme } from '../core/dtype.ts';
 import { attr, makeNode } from './builder.ts';
 import { AttributeType, DataType, onnxProto, type AttributeMsg, type GraphMsg, type ModelMsg, type NodeMsg, type TensorMsg } from './onnx-proto.ts';
 
@@ -41,12 +41,7 @@ export type WeightDtype = 'int8' | 'fp16';
 
 export { FP16_SCHEME, INT8_SCHEME, INT8_WEIGHT_ONLY_SCHEME } from '../core/dtype.ts';
 
-/**
- * How int8 models compute (see the module comment): `dynamic` (int8 arithmetic, activations quantized on
- * the fly: fastest on CPUs with int8 dot-product instructions, least accurate) or `weight-only` (int8
- * storage with block scales, float32 arithmetic: onnxruntime folds the weights back to float32 once at load).
- */
-export type Int8Scheme = 'dynamic' | 'weight-only';
+export { f16ToNumber, type Int8Scheme } from '../core/dtype.ts';
 
 /** Options of {@link quantizeModel}. */
 export interface QuantizeOptions {
@@ -137,7 +132,7 @@ function transformGraph(g: GraphMsg, opts: QuantizeOptions, acc: QuantizedWeight
     return t && t.dataType === FLOAT && t.dims.length === rank && scope.uses(t.name) === 1 && !opts.keepFloat?.includes(t.name) ? t : null;
   };
   const replaced = { set: (name: string, tensors: TensorMsg[]) => scope.replace(name, tensors), get: (name: string) => scope.replaced(name) };
-  const weightOnly = opts.dtype === 'int8' && (opts.int8Scheme ?? 'weight-only') === 'weight-only';
+  const weightOnly = opts.dtype === 'int8' && (opts.int8Scheme ?? DEFAULT_INT8_SCHEME) === 'weight-only';
   const block = opts.blockSize ?? WEIGHT_ONLY_BLOCK;
   if (weightOnly && !(Number.isInteger(block) && block >= 1)) throw new RangeError(`quantizeModel: blockSize must be an integer >= 1, got ${block}.`);
   /** Weight-only: replace weight `w` by int8 blocks (reduction axis `axis`) and return the dequantized name. */
@@ -312,15 +307,6 @@ export function f32ToF16(v: number): number {
   return sign | (e << 10) | m;
 }
 
-/** Number value of IEEE binary16 bits (for checks and tests). */
-export function f16ToNumber(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 /**
  * y = x @ W with W int8 [K, N]: DynamicQuantizeLinear(x) -> (xq uint8, xs, xzp); MatMulInteger(xq, W, xzp)

@@ -1,6 +1,6 @@
 import { IsovaeError } from '../core/errors.ts';
 import { Vocab } from '../core/vocab.ts';
-import { MANIFEST_FILE, graphIo, isWeightOnlyInt8, manifestDtype, parseManifest, type GraphName, type ModelManifest } from '../core/model-dir.ts';
+import { MANIFEST_FILE, graphIo, manifestInt8Scheme, parseManifest, type GraphName, type ModelManifest } from '../core/model-dir.ts';
 import { IsovaeModel } from './model.ts';
 import { readFloatInitializer } from './onnx-scan.ts';
 import { createWithFallback, resolveProviders, sessionOptions } from './providers.ts';
@@ -41,7 +41,7 @@ export async function loadModelFrom(platform: Platform, source: FileSource, opts
   // int8 (dynamic scheme): the primitive encoder's MatMulInteger runs on onnxruntime's int8 kernels, while the fused
   // LSTM op has no integer form (its weights are dequantized to float): the primitive one is ~2x faster there
   // (docs/BENCHMARKS.md). Weight-only int8 computes in float32 anyway, so the fused LSTM stays the faster encoder.
-  const fusedDefault = manifestDtype(manifest) !== 'int8' || isWeightOnlyInt8(manifest);
+  const fusedDefault = manifestInt8Scheme(manifest) !== 'dynamic';
   const fusedWanted = (opts.useFusedEncoder ?? fusedDefault) && manifest.graphs.encoder_fused !== undefined && order.some((p) => p === 'cpu' || p === 'cuda');
   if (fusedWanted) keys.push('encoder_fused');
   for (const key of keys) checkManifestIo(manifest, key, manifestFile);

@@ -1,4 +1,5 @@
 import { IsovaeError } from '../core/errors.ts';
+import { f16ToNumber } from '../core/dtype.ts';
 
 /**
  * A read-only walk over ONNX protobuf bytes (wire format only, no schema library) that checks the
@@ -277,12 +278,6 @@ export function readHalfFloats(bytes: Uint8Array, t: ScannedInitializer): Float3
   if (t.dataType !== ONNX_FLOAT16 || t.dataLength === 0) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset + t.dataOffset, t.dataLength);
   const out = new Float32Array(t.dataLength / 2);
-  for (let i = 0; i < out.length; i++) {
-    const h = view.getUint16(2 * i, true);
-    const e = (h >>> 10) & 0x1f;
-    const m = h & 0x3ff;
-    const v = e === 0 ? m * 2 ** -24 : e === 0x1f ? (m ? NaN : Infinity) : (1 + m / 1024) * 2 ** (e - 15);
-    out[i] = h & 0x8000 ? -v : v;
-  }
+  for (let i = 0; i < out.length; i++) out[i] = f16ToNumber(view.getUint16(2 * i, true));
   return out;
 }

@@ -46,7 +46,7 @@ const { values: opt, positionals: args } = parseArgs({
   options: {
     'no-fused': { type: 'boolean', default: false }, 'variants-only': { type: 'boolean', default: false },
     dtypes: { type: 'string', default: 'int8,fp16' }, 'min-exact-match': { type: 'string' }, 'min-token-agreement': { type: 'string' },
-    scheme: { type: 'string', default: 'weight-only' }, 'block-size': { type: 'string' },
+    scheme: { type: 'string' }, 'block-size': { type: 'string' },
   },
 });
 const int8 = parseInt8Flags('ship-models', opt, 'int8');

@@ -138,6 +138,15 @@ describe('quantizeModel on onnxruntime-node', () => {
     }
   };
 
+  /** Loop body acc_out = acc + x @ W, with x and W read from the outer graph (the decoder_greedy layout). */
+  const accumulateBody = (): ReturnType<typeof makeGraph> => makeGraph({
+    name: 'body',
+    nodes: [makeNode('Identity', ['cond'], ['cond_out'], 'b/id'), makeNode('MatMul', ['x', 'W'], ['xw'], 'b/mm'), makeNode('Add', ['acc', 'xw'], ['acc_out'], 'b/add')],
+    initializers: [],
+    inputs: [makeValueInfo('iter', 'int64', []), makeValueInfo('cond', 'bool', []), makeValueInfo('acc', 'float32', ['batch', N])],
+    outputs: [makeValueInfo('cond_out', 'bool', []), makeValueInfo('acc_out', 'float32', ['batch', N])],
+  });
+
   it('decode + encode is byte-identical (the transform starts from exactly the exported graph)', () => {
     expect(Buffer.compare(Buffer.from(encodeModel(decodeModel(bytes))), Buffer.from(bytes))).toBe(0);
   });
@@ -197,13 +206,7 @@ describe('quantizeModel on onnxruntime-node', () => {
 
   it('converts a weight of the outer graph read by a Loop body (decoder_greedy layout), in the outer graph', async () => {
     // acc_{t+1} = acc_t + x @ W for 3 iterations: x is a graph input, W an outer initializer read in the body.
-    const body = makeGraph({
-      name: 'body',
-      nodes: [makeNode('Identity', ['cond'], ['cond_out'], 'b/id'), makeNode('MatMul', ['x', 'W'], ['xw'], 'b/mm'), makeNode('Add', ['acc', 'xw'], ['acc_out'], 'b/add')],
-      initializers: [],
-      inputs: [makeValueInfo('iter', 'int64', []), makeValueInfo('cond', 'bool', []), makeValueInfo('acc', 'float32', ['batch', N])],
-      outputs: [makeValueInfo('cond_out', 'bool', []), makeValueInfo('acc_out', 'float32', ['batch', N])],
-    });
+    const body = accumulateBody();
     const g = makeGraph({
       name: 'g',
       nodes: [
@@ -317,13 +320,7 @@ describe('quantizeModel on onnxruntime-node', () => {
   });
 
   it('weight-only int8: a weight read by a Loop body is dequantized in the graph that owns it', async () => {
-    const body = makeGraph({
-      name: 'body',
-      nodes: [makeNode('Identity', ['cond'], ['cond_out'], 'b/id'), makeNode('MatMul', ['x', 'W'], ['xw'], 'b/mm'), makeNode('Add', ['acc', 'xw'], ['acc_out'], 'b/add')],
-      initializers: [],
-      inputs: [makeValueInfo('iter', 'int64', []), makeValueInfo('cond', 'bool', []), makeValueInfo('acc', 'float32', ['batch', N])],
-      outputs: [makeValueInfo('cond_out', 'bool', []), makeValueInfo('acc_out', 'float32', ['batch', N])],
-    });
+    const body = accumulateBody();
     const g = makeGraph({
       name: 'g',
       nodes: [makeNode('Loop', ['trip', 'yes', 'zero'], ['y'], 'loop', { body: attr.graph(body) })],

@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { INT8_WEIGHT_ONLY_SCHEME } from '../../core/dtype.ts';
+import { manifestInt8Scheme, type ModelManifest } from '../../core/model-dir.ts';
 
 /** Build the index object for `modelsDir` (IGP models first, then DGP, then the rest, by name). */
 export function buildIndex(modelsDir: string): { format: string; formatVersion: number; models: { dir: string; title: string; dtypes?: string[]; int8Scheme?: string }[] } {
@@ -19,11 +19,9 @@ export function buildIndex(modelsDir: string): { format: string; formatVersion: 
       const kind = m.model.posterior === 'iso' ? 'IGP' : m.model.posterior === 'diag' ? 'DGP' : 'AE';
       const c = m.training?.c;
       const dtypes = ['int8', 'fp16'].filter((t) => existsSync(join(modelsDir, d.name, t, 'manifest.json')));
-      let int8Scheme: string | undefined;
-      if (dtypes.includes('int8')) {
-        const q = JSON.parse(readFileSync(join(modelsDir, d.name, 'int8', 'manifest.json'), 'utf8')) as { quantization?: { scheme?: string } };
-        int8Scheme = q.quantization?.scheme === INT8_WEIGHT_ONLY_SCHEME ? 'weight-only' : 'dynamic';
-      }
+      const int8Scheme = dtypes.includes('int8')
+        ? manifestInt8Scheme(JSON.parse(readFileSync(join(modelsDir, d.name, 'int8', 'manifest.json'), 'utf8')) as Pick<ModelManifest, 'dtype' | 'quantization'>)
+        : null;
       return { dir: d.name, title: c === undefined || kind === 'AE' ? kind : `${kind} (C = ${c})`, r: rank[m.model.posterior] ?? 3, dtypes, int8Scheme };
     })
     .sort((a, b) => a.r - b.r || a.dir.localeCompare(b.dir))

@@ -7,6 +7,8 @@
  *   fp16 needs WebGPU with `shader-f16` (elsewhere onnxruntime would emulate it), so it falls back to fp32
  *   with a note saying why.
  */
+import type { Int8Scheme } from '../../core/dtype.ts';
+
 export type DtypeChoice = 'auto' | 'fp32' | 'int8' | 'fp16';
 export type Dtype = 'fp32' | 'int8' | 'fp16';
 
@@ -28,7 +30,7 @@ export function parseDtypeChoice(v: string | null): DtypeChoice {
  * int8 variant's scheme from the index, null if unknown), and a note for the user when the choice could not be
  * honoured (null when it was, or when auto simply picked).
  */
-export function pickDtype(choice: DtypeChoice, backend: BackendInfo, available: readonly string[], int8Scheme: 'weight-only' | 'dynamic' | null = null): { dtype: Dtype; note: string | null } {
+export function pickDtype(choice: DtypeChoice, backend: BackendInfo, available: readonly string[], int8Scheme: Int8Scheme | null = null): { dtype: Dtype; note: string | null } {
   const has = (d: Dtype): boolean => d === 'fp32' || available.includes(d);
   const f16Ok = backend.webgpu && backend.f16;
   const why16 = !backend.webgpu ? 'fp16 weights are for WebGPU, which is not in use' : 'this WebGPU adapter has no shader-f16 feature';
