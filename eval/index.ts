@@ -36,7 +36,7 @@ export { rouge, rougeN, rougeNPair, type RougeResult, type RougeScore } from './
 export { scatterSvg, type ScatterOptions } from './scatter-svg.ts';
 export { meanOfBatchMeans, meanStd, type MeanStd } from './stats.ts';
 export { formatMeanStd, markdownTable, summariseRuns } from './summary.ts';
-export { evaluateRun, meanSpectrum, type EvaluateRunOptions, type MeanSpectrum, type RunMetrics, type RunOutputs } from './run-metrics.ts';
+export { evaluateRun, evaluationDraws, meanSpectrum, type EvaluateRunOptions, type MeanSpectrum, type RunMetrics, type RunOutputs } from './run-metrics.ts';
 export {
   PAPER_ROBUSTNESS,
   PAPER_SAMPLE_EFFICIENCY_GAP,

@@ -5,7 +5,7 @@
  * robustness accuracies. Everything is float64 and JSON-serialisable (results.json).
  */
 import { activeDirections, activeUnits } from './active-units.ts';
-import { aggregatedPosterior, reparameterize } from './aggregated.ts';
+import { aggregatedPosterior, reparameterize, type AggregatedPosterior } from './aggregated.ts';
 import { classificationProtocol, type ClassificationOptions, type ClassificationResult } from './classify.ts';
 import { isotropyScore } from './isotropy.ts';
 import { seededUniform } from './random.ts';
@@ -78,6 +78,19 @@ export interface RunMetrics {
 }
 
 /**
+ * The seeded draws of {@link evaluateRun} from q(z|x), in its order: Table 2's `repeats` aggregated-posterior
+ * samples, then Table 3's one sample per sentence (`[N, K]`; for the AE, logvars null, the code itself). One
+ * definition, so a re-analysis of a run's codes (scripts/isotropy-check.ts) draws the sample the run was scored on.
+ */
+export function evaluationDraws(
+  means: ArrayLike<number>, logvars: ArrayLike<number> | null, N: number, K: number, seed = 0, repeats = 5,
+): { aggregated: AggregatedPosterior; sample: Float64Array } {
+  const rng = seededUniform(seed);
+  const aggregated = aggregatedPosterior(() => reparameterize(means, logvars, N, K, rng), N, K, repeats);
+  return { aggregated, sample: reparameterize(means, logvars, N, K, rng) };
+}
+
+/**
  * Computes every model-free metric of one run. Samples z ~ q(z|x) (Table 2's 5 repeats and
  * Table 3's one draw per sentence) from a seeded stream; for the AE the "sample" is the code
  * itself. Classification needs a tfjs backend to be set (skip with `classification: false`).
@@ -85,12 +98,10 @@ export interface RunMetrics {
 export function evaluateRun(out: RunOutputs, options: Partial<EvaluateRunOptions> = {}): RunMetrics {
   const { N, K } = out;
   const seed = options.seed ?? 0;
-  const rng = seededUniform(seed);
   const kl = out.logvars ? gaussianKl(out.means, out.logvars, N, K) : null;
   const losses = out.rec ? testLossSummary(out.rec, kl, out.batchSize) : null;
   const au = activeUnits(out.means, N, K);
-  const aggregated = aggregatedPosterior(() => reparameterize(out.means, out.logvars, N, K, rng), N, K, options.aggregatedRepeats ?? 5);
-  const sample = reparameterize(out.means, out.logvars, N, K, rng);
+  const { aggregated, sample } = evaluationDraws(out.means, out.logvars, N, K, seed, options.aggregatedRepeats ?? 5);
   const cls = options.classification ?? {};
   const clsOpts = cls === false ? null : { seed, ...cls };
   return {

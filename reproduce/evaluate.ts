@@ -10,7 +10,7 @@ import { EOS_ID } from '../core/special.ts';
 import { Rng } from '../core/rng.ts';
 import type { Checkpoint } from '../train/checkpoint.ts';
 import type { Dataset } from '../train/data/index.ts';
-import { encodeRows } from '../train/encode.ts';
+import { encodeRows, type Encoded } from '../train/encode.ts';
 import { TfModel } from '../train/model.ts';
 import { decodeWithPrefix } from './decode.ts';
 import type { GridRun } from './grid.ts';
@@ -124,16 +124,24 @@ export function standardize(x: ArrayLike<number>, N: number, K: number): Float64
 }
 
 /**
- * The rotation-invariant active-directions diagnostic (eval/ activeDirections) of a finished
- * checkpoint's test means, for run records written before `metrics.spectrum` existed: encodes the
- * same evaluated test rows as {@link evaluateCheckpoint} (a few seconds; no decoding, no classifiers).
+ * The posterior means and log-variances (`[N, K]`) of a finished checkpoint on the same evaluated test rows as
+ * {@link evaluateCheckpoint}, for re-analyses of a run's codes (a few seconds; no decoding, no classifiers).
  */
-export function spectrumOfCheckpoint(ck: Checkpoint, ds: Dataset): MeanSpectrum {
+export function encodeCheckpointTest(ck: Checkpoint, ds: Dataset): Encoded {
   const { rows } = evaluatedTestRows(ck, ds);
   const model = new TfModel(ck.model, ck.weights);
   try {
-    return meanSpectrum(encodeRows(model.params, ck.model, rows, ck.train.batchSize).mean, rows.length, ck.model.latentDim);
+    return encodeRows(model.params, ck.model, rows, ck.train.batchSize);
   } finally {
     model.dispose();
   }
+}
+
+/**
+ * The rotation-invariant active-directions diagnostic (eval/ activeDirections) of a finished
+ * checkpoint's test means, for run records written before `metrics.spectrum` existed.
+ */
+export function spectrumOfCheckpoint(ck: Checkpoint, ds: Dataset): MeanSpectrum {
+  const enc = encodeCheckpointTest(ck, ds);
+  return meanSpectrum(enc.mean, enc.n, enc.k);
 }

@@ -20,35 +20,21 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseDataSource } from '../cli/data-arg.ts';
-import { isotropyScore, reparameterize, seededUniform } from '../eval/index.ts';
-import { evalIndices } from '../reproduce/evaluate.ts';
+import { evaluationDraws, isotropyScore, squaredNormOfMean } from '../eval/index.ts';
+import { encodeCheckpointTest } from '../reproduce/evaluate.ts';
 import { presetOf, SCALES, type Scale } from '../reproduce/presets.ts';
 import { readRunRecord } from '../reproduce/records.ts';
 import { initBackend } from '../train/backend.ts';
 import { loadCheckpoint } from '../train/checkpoint.ts';
 import { loadDataset } from '../train/data/index.ts';
-import { encodeRows } from '../train/encode.ts';
-import { TfModel } from '../train/model.ts';
 
-/** The three variants of a code matrix `[N, K]`: raw, centred, centred and scaled to unit RMS norm. */
-function variants(V: ArrayLike<number>, N: number, K: number): { raw: Float64Array; centred: Float64Array; unit: Float64Array; meanSq: number; rms: number } {
-  const raw = Float64Array.from(V);
+/** Centred copies of a code matrix `[N, K]`: as is, and scaled to unit RMS norm (`rms`: that norm before scaling). */
+function centred(V: ArrayLike<number>, N: number, K: number): { centred: Float64Array; unit: Float64Array; rms: number } {
   const mu = new Float64Array(K); // [K] aggregated mean
-  for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) mu[k] = (mu[k] as number) + (raw[i * K + k] as number) / N;
-  const centred = new Float64Array(N * K);
-  let ss = 0;
-  for (let i = 0; i < N; i++) {
-    for (let k = 0; k < K; k++) {
-      const d = (raw[i * K + k] as number) - (mu[k] as number);
-      centred[i * K + k] = d;
-      ss += d * d;
-    }
-  }
-  const rms = Math.sqrt(ss / N);
-  const unit = centred.map((x) => x / rms);
-  let meanSq = 0;
-  for (let k = 0; k < K; k++) meanSq += (mu[k] as number) ** 2;
-  return { raw, centred, unit, meanSq, rms };
+  for (let i = 0; i < N; i++) for (let k = 0; k < K; k++) mu[k] = (mu[k] as number) + (V[i * K + k] as number) / N;
+  const c = Float64Array.from(V, (x, j) => x - (mu[j % K] as number));
+  const rms = Math.sqrt(c.reduce((s, x) => s + x * x, 0) / N);
+  return { centred: c, unit: c.map((x) => x / rms), rms };
 }
 
 function arg(name: string): string | undefined {
@@ -81,32 +67,21 @@ const lines = [
 for (const dir of dirs) {
   const ck = loadCheckpoint(dir);
   const rec = readRunRecord(dir);
-  const rows = evalIndices(ds.test.ids.length, ck.train.maxEvalSentences).map((i) => ds.test.ids[i]!);
-  const N = rows.length;
-  const K = ck.model.latentDim;
-  const model = new TfModel(ck.model, ck.weights);
-  let enc;
-  try {
-    enc = encodeRows(model.params, ck.model, rows, ck.train.batchSize);
-  } finally {
-    model.dispose();
-  }
-  // The evaluation's stream (eval/run-metrics.ts): 5 aggregated-posterior repeats, then Table 3's sample.
-  const rng = seededUniform(0);
-  for (let r = 0; r < 5; r++) reparameterize(enc.mean, enc.logvar, N, K, rng);
-  const sample = reparameterize(enc.mean, enc.logvar, N, K, rng);
+  const enc = encodeCheckpointTest(ck, ds);
+  const { n: N, k: K } = enc;
+  const { sample } = evaluationDraws(enc.mean, enc.logvar, N, K); // the sample the run's Table 3 was scored on
   for (const [what, V, recorded] of [
     ['means', enc.mean, rec?.metrics.isotropy.mean],
     ['samples', sample, rec?.metrics.isotropy.sample],
   ] as const) {
-    const v = variants(V, N, K);
-    const is = (x: Float64Array) => isotropyScore(x, N, K);
-    const centred = is(v.centred);
+    const v = centred(V, N, K);
+    const is = (x: ArrayLike<number>) => isotropyScore(x, N, K);
+    const c = is(v.centred);
     // Eigenvalues of V^T V of the centred codes, descending; divided by N they are those of their covariance.
-    const lmax = (centred.eigenvalues[0] as number) / N;
-    const lmin = (centred.eigenvalues[K - 1] as number) / N;
-    const cells = [basename(dir), what, String(N), recorded === undefined ? '-' : fmt(recorded), fmt(is(v.raw).score), fmt(centred.score), fmt(is(v.unit).score),
-      fmt(Math.exp(-(lmax - lmin) / 2)), `${lmax.toFixed(2)} / ${lmin.toFixed(3)}`, fmt(v.meanSq), fmt(v.rms)];
+    const lmax = (c.eigenvalues[0] as number) / N;
+    const lmin = (c.eigenvalues[K - 1] as number) / N;
+    const cells = [basename(dir), what, String(N), recorded === undefined ? '-' : fmt(recorded), fmt(is(V).score), fmt(c.score), fmt(is(v.unit).score),
+      fmt(Math.exp(-(lmax - lmin) / 2)), `${lmax.toFixed(2)} / ${lmin.toFixed(3)}`, fmt(squaredNormOfMean(V, N, K)), fmt(v.rms)];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   console.error(`${dir}: done`);
