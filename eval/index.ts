@@ -34,7 +34,7 @@ export { asUniform, normal, permutation, sampleWithoutReplacement, seededUniform
 export { idsToLine, reconstructionScores, type ReconstructionScores } from './reconstruction.ts';
 export { rouge, rougeN, rougeNPair, type RougeResult, type RougeScore } from './rouge.ts';
 export { scatterSvg, type ScatterOptions } from './scatter-svg.ts';
-export { meanOfBatchMeans, meanStd, type MeanStd } from './stats.ts';
+export { meanOfBatchMeans, meanStd, studentTTwoSidedP, welchTTest, type MeanStd, type WelchResult } from './stats.ts';
 export { formatMeanStd, markdownTable, summariseRuns } from './summary.ts';
 export { evaluateRun, evaluationDraws, meanSpectrum, type EvaluateRunOptions, type MeanSpectrum, type RunMetrics, type RunOutputs } from './run-metrics.ts';
 export {

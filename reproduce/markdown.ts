@@ -67,6 +67,7 @@ export function reportMarkdown(r: ReproduceResults, qualitative: ReadonlyMap<str
     `${row.fraction * 100}%`, f(row.diag, DIGITS.accuracy), f(row.iso, DIGITS.accuracy), n(row.gap, DIGITS.accuracy), f(row.diagStd, DIGITS.accuracy), f(row.isoStd, DIGITS.accuracy),
   ])));
   if (r.images.sampleEfficiency) out.push(`![sample efficiency](${r.images.sampleEfficiency})\n`);
+  out.push(seedTestSection(t.seedTests ?? []));
   out.push(`## 2-D maps of the test means (C=15)\n`);
   if (r.images.maps.length === 0) out.push('No C=15 runs finished yet.\n');
   for (const method of ['pca', 'tsne'] as const) {
@@ -81,6 +82,30 @@ export function reportMarkdown(r: ReproduceResults, qualitative: ReadonlyMap<str
   ])));
   out.push('Machine-readable: `results.json` (every run\'s metrics and these tables). Protocol: `shared/spec/paper-protocol.md` §4; decisions in `reproduce/README.md`.\n');
   return out.join('\n');
+}
+
+/** The seed tests' section: one table per C at which both DGP and IGP have at least 2 seeds. */
+export function seedTestSection(tests: NonNullable<ReproduceResults['tables']['seedTests']>): string {
+  const out = ['## Seed tests: IGP vs DGP (Welch\'s t over training seeds)\n'];
+  if (tests.length === 0) {
+    out.push('Needs at least 2 seeds of both DGP and IGP at the same C.\n');
+    return out.join('\n');
+  }
+  out.push('Welch\'s two-sample t-test (unequal variances, sample variances with n − 1, Welch–Satterthwaite degrees of freedom), two-sided, of each metric\'s mean over the training seeds. With 3 seeds a side there are only 2-4 degrees of freedom: a gap needs to be large and consistent across seeds to reach p < 0.05, and a large p says the seeds cannot tell, not that the models are the same. The tests are not corrected for multiple comparisons.\n');
+  for (const st of tests) {
+    const runs = (side: 'diag' | 'iso') => st.rows[0]?.[side].n ?? 0;
+    out.push(`C=${st.c} (DGP ${runs('diag')} seeds, IGP ${runs('iso')} seeds):\n`);
+    out.push(markdownTable(['metric', 'DGP', 'IGP', 'IGP − DGP', "Welch's t", 'df', 'p (two-sided)'], st.rows.map((row) => [
+      row.label, p(row.diag, 3), p(row.iso, 3), row.diff.toFixed(3), Number.isFinite(row.t) ? row.t.toFixed(2) : String(row.t), Number.isFinite(row.df) ? row.df.toFixed(1) : '-', formatP(row.p),
+    ])));
+  }
+  return out.join('\n');
+}
+
+/** A p-value to 2 significant digits ("< 0.001" below that). */
+function formatP(v: number): string {
+  if (v < 0.001) return '< 0.001';
+  return v >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 }
 
 function qualitativeSection(r: ReproduceResults, q: ReadonlyMap<string, Qualitative>): string {

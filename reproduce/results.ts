@@ -4,7 +4,7 @@
  * paired with the paper's numbers (eval/ PAPER_*). Table values are stored exactly as printed in
  * the paper: BLEU / ROUGE x100, accuracies in %, Rec / KL in nats per sentence.
  */
-import { PAPER_ROBUSTNESS, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, summariseRuns, type MeanStd, type PaperDataset, type PaperTable4Row } from '../eval/index.ts';
+import { PAPER_ROBUSTNESS, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, meanStd, summariseRuns, welchTTest, type MeanStd, type PaperDataset, type PaperTable4Row } from '../eval/index.ts';
 import { EFFICIENCY_C, MODEL_KEYS } from './grid.ts';
 import type { ScalePreset } from './presets.ts';
 import type { RunRecord } from './records.ts';
@@ -44,6 +44,81 @@ export interface ReportTables {
   classification: { model: string; label: string; runs: number; clean: Cell; robust: Cell; paperRobust: number | null; cleanStd: Cell; robustStd: Cell }[];
   /** `diagStd` / `isoStd`: the standardised-feature diagnostic. */
   sampleEfficiency: { fraction: number; diag: Cell; iso: Cell; gap: number | null; diagStd: Cell; isoStd: Cell }[];
+  /**
+   * IGP vs DGP over training seeds, per C at which both have at least 2 full-data grid runs: Welch's t-test of each
+   * metric (see {@link SEED_TEST_METRICS}). Absent in results.json files written before it existed.
+   */
+  seedTests?: SeedTest[];
+}
+
+/** One C of {@link ReportTables.seedTests}. */
+export interface SeedTest {
+  c: number;
+  rows: {
+    metric: string;
+    label: string;
+    /** Mean ± population std over seeds, in the report's units (accuracy %, BLEU x100). */
+    diag: MeanStd;
+    iso: MeanStd;
+    /** mean(IGP) − mean(DGP), Welch's t (sample variances), its degrees of freedom and two-sided p. */
+    diff: number;
+    t: number;
+    df: number;
+    p: number;
+  }[];
+}
+
+/**
+ * Metrics the seed tests compare: dotted path into a RunRecord, label, scale to the report's units. Accuracies
+ * (clean, 30% deletion, standardised), reconstruction, and the isotropy measures the paper's claim is about.
+ */
+export const SEED_TEST_METRICS: readonly { path: string; label: string; scale: number }[] = [
+  { path: 'metrics.classification.mean', label: 'accuracy %', scale: 100 },
+  { path: 'metrics.robustness.mean', label: 'accuracy %, 30% deletion', scale: 100 },
+  { path: 'standardized.classification.mean', label: 'accuracy %, standardised', scale: 100 },
+  { path: 'metrics.reconstruction.bleu2', label: 'BLEU-2', scale: 100 },
+  { path: 'metrics.rec', label: 'Rec.', scale: 1 },
+  { path: 'metrics.kl', label: 'KL', scale: 1 },
+  { path: 'metrics.au', label: 'AU', scale: 1 },
+  { path: 'metrics.spectrum.activeDirections', label: 'active directions', scale: 1 },
+  { path: 'metrics.spectrum.effectiveRank', label: 'effective rank', scale: 1 },
+  { path: 'metrics.aggregated.logDet', label: 'log det Cov', scale: 1 },
+  { path: 'metrics.isotropy.mean', label: 'IS (means)', scale: 1 },
+  { path: 'metrics.isotropy.sample', label: 'IS (samples)', scale: 1 },
+];
+
+/** The number at dotted `path` of `obj`, or undefined when absent or not a finite number. */
+function numberAt(obj: object, path: string): number | undefined {
+  let v: unknown = obj;
+  for (const k of path.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Welch's t-tests of IGP vs DGP over the full-data grid runs' seeds, per C (ascending) where both posteriors have at
+ * least 2 runs. A metric is tested on the runs that have it, and left out when either side has fewer than 2 values.
+ */
+export function buildSeedTests(records: readonly RunRecord[]): SeedTest[] {
+  const grid = records.filter((r) => r.group === 'grid' && r.posterior !== 'ae');
+  const cs = [...new Set(grid.map((r) => r.c).filter((c): c is number => c !== null))].sort((a, b) => a - b);
+  const out: SeedTest[] = [];
+  for (const c of cs) {
+    const side = (post: string) => grid.filter((r) => r.c === c && r.posterior === post);
+    const diag = side('diag');
+    const iso = side('iso');
+    if (diag.length < 2 || iso.length < 2) continue;
+    const rows: SeedTest['rows'] = [];
+    for (const m of SEED_TEST_METRICS) {
+      const values = (runs: RunRecord[]) => runs.map((r) => numberAt(r, m.path)).filter((v): v is number => v !== undefined).map((v) => v * m.scale);
+      const d = values(diag);
+      const i = values(iso);
+      if (d.length < 2 || i.length < 2) continue;
+      const w = welchTTest(i, d);
+      rows.push({ metric: m.path, label: m.label, diag: meanStd(d), iso: meanStd(i), diff: w.diff, t: w.t, df: w.df, p: w.p });
+    }
+    if (rows.length > 0) out.push({ c, rows });
+  }
+  return out;
 }
 
 /** results.json. */
@@ -122,5 +197,5 @@ export function buildTables(records: readonly RunRecord[], paper: PaperDataset):
     const iso = acc('iso');
     return { fraction, diag, iso, gap: diag && iso ? iso.mean - diag.mean : null, diagStd: acc('diag', true), isoStd: acc('iso', true) };
   });
-  return { table4, table2, table3, spectrum, classification, sampleEfficiency };
+  return { table4, table2, table3, spectrum, classification, sampleEfficiency, seedTests: buildSeedTests(records) };
 }

@@ -42,7 +42,8 @@ describe('isovae reproduce --scale tiny (brown, one seed, a subset of the grid)'
     }
     results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as ReproduceResults;
     md = readFileSync(join(out, 'README.md'), 'utf8');
-    for (const h of ['## Table 4', '## Table 2', '## Table 3', '## Active units vs active directions', '## Classification and robustness', '## Sample efficiency', '## 2-D maps', '## Qualitative']) expect(md).toContain(h);
+    for (const h of ['## Table 4', '## Table 2', '## Table 3', '## Active units vs active directions', '## Classification and robustness', '## Sample efficiency', '## Seed tests', '## 2-D maps', '## Qualitative']) expect(md).toContain(h);
+    expect(md).toContain('Needs at least 2 seeds of both DGP and IGP at the same C.'); // one seed: nothing to test
     for (const img of [results.images.sampleEfficiency, ...results.images.maps.map((m) => m.file)]) {
       expect(md).toContain(`](${img})`);
       expect(existsSync(join(out, img!))).toBe(true);
