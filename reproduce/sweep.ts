@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { formatMeanStd, markdownTable, meanStd, PAPER_SAMPLE_EFFICIENCY_GAP, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, type MeanStd, type PaperDataset } from '../eval/index.ts';
 import { IsovaeError } from '../core/errors.ts';
-import type { ReproduceResults } from './results.ts';
+import { buildSeedTests, type ReproduceResults, type SeedTest } from './results.ts';
 import type { RunRecord } from './records.ts';
 
 /** The metrics of the sweep, each a mean ± population std over the seeds of one (scale, posterior). */
@@ -132,4 +132,46 @@ export function sweepGaps(rows: readonly SweepRow[]): Array<{ scale: string; gap
     }
     return [{ scale, gaps }];
   });
+}
+
+/** IGP − DGP at C = 15 of one scale with Welch's test over its seeds (null when either side has fewer than 2 seeds). */
+export interface SweepTest {
+  scale: string;
+  test: SeedTest | null;
+}
+
+/** The C = 15 seed tests of one reproduction (reproduce/results.ts `buildSeedTests` on its runs). */
+export function sweepTest(results: ReproduceResults, label = results.scale): SweepTest {
+  return { scale: label, test: buildSeedTests(results.runs).find((t) => t.c === 15) ?? null };
+}
+
+/** Metrics of the gap table, in the sweep table's order (paths as in SEED_TEST_METRICS). */
+const GAP_COLUMNS: readonly { metric: string; label: string; digits: number }[] = [
+  { metric: 'metrics.spectrum.activeDirections', label: 'active dirs', digits: 1 },
+  { metric: 'metrics.spectrum.effectiveRank', label: 'eff. rank', digits: 2 },
+  { metric: 'metrics.isotropy.mean', label: 'isotropy (means)', digits: 3 },
+  { metric: 'metrics.isotropy.sample', label: 'isotropy (samples)', digits: 3 },
+  { metric: 'metrics.aggregated.logDet', label: 'log det Cov', digits: 2 },
+  { metric: 'metrics.classification.mean', label: 'accuracy %', digits: 1 },
+  { metric: 'metrics.robustness.mean', label: 'accuracy %, 30% deletion', digits: 1 },
+  { metric: 'metrics.reconstruction.bleu2', label: 'BLEU-2', digits: 2 },
+];
+
+/**
+ * The gap table: per scale, IGP − DGP at C = 15 for each metric with the two-sided p of Welch's t over the seeds
+ * ("+10.6 (p 0.036)"); "-" where a scale has fewer than 2 seeds a side or lacks the metric.
+ */
+export function sweepTestsMarkdown(tests: readonly SweepTest[]): string {
+  const fp = (p: number) => (p < 0.001 ? '< 0.001' : p >= 0.1 ? p.toFixed(2) : p.toPrecision(2));
+  const body = tests.map(({ scale, test }) => [
+    scale,
+    test ? String(test.rows[0]?.iso.n ?? 0) : '-',
+    ...GAP_COLUMNS.map((col) => {
+      const row = test?.rows.find((r) => r.metric === col.metric);
+      if (!row) return '-';
+      const d = row.diff.toFixed(col.digits);
+      return `${row.diff > 0 ? '+' : ''}${d} (p ${fp(row.p)})`;
+    }),
+  ]);
+  return markdownTable(['scale', 'seeds a side', ...GAP_COLUMNS.map((c) => c.label)], body);
 }

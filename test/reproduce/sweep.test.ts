@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ReproduceResults } from '../../reproduce/results.ts';
-import { readResults, sweepGaps, sweepMarkdown, sweepRows } from '../../reproduce/sweep.ts';
+import { readResults, sweepGaps, sweepMarkdown, sweepRows, sweepTest, sweepTestsMarkdown } from '../../reproduce/sweep.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isovae-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,6 +45,22 @@ describe('scale sweep', () => {
     expect(lines[2]).toMatch(/^\| tiny \| DGP \| 8 \/ 16 \/ 50 \| 100 \| 17-20 \| 2 \| 5\.0±1\.0 \|/);
     expect(lines[4]).toMatch(/^\| paper \| DGP \|.*\| 8\.7 \|/);
     expect(lines[5]).toMatch(/^\| paper \| IGP \|.*\| 32\.0 \|/);
+  });
+
+  it('tests IGP − DGP over the C = 15 seeds per scale (Welch) and prints gap and p per metric', () => {
+    const t = sweepTest(results, 'tiny');
+    expect(t.test!.c).toBe(15);
+    // Active directions: IGP {31, 31} vs DGP {3, 5}: diff 27, se = sqrt(2 / 2) = 1, t = 27, df = 1 (all variance on one
+    // side with n = 2), so p is the Cauchy tail 1 − (2/π) atan 27.
+    const dirs = t.test!.rows.find((r) => r.metric === 'metrics.spectrum.activeDirections')!;
+    expect([dirs.diff, dirs.t, dirs.df]).toEqual([27, 27, 1]);
+    const p = 1 - (2 / Math.PI) * Math.atan(27);
+    expect(dirs.p).toBeCloseTo(p, 12);
+    const md = sweepTestsMarkdown([t, { scale: 'one-seed', test: null }]);
+    const tiny = md.split('\n').find((l) => l.startsWith('| tiny |'))!;
+    expect(tiny).toContain(`| 2 | +27.0 (p ${p.toPrecision(2)}) |`);
+    expect(tiny).toContain('| 0.0 (p 1.00) |'); // accuracy: 60 vs 60
+    expect(md).toContain('| one-seed | - | - | - |');
   });
 
   it('reading a file that is not a reproduction report is an error naming it', () => {
