@@ -103,7 +103,7 @@ export function seedTestSection(tests: NonNullable<ReproduceResults['tables']['s
 }
 
 /** A p-value to 2 significant digits ("< 0.001" below that). */
-function formatP(v: number): string {
+export function formatP(v: number): string {
   if (v < 0.001) return '< 0.001';
   return v >= 0.1 ? v.toFixed(2) : v.toPrecision(2);
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { formatMeanStd, markdownTable, meanStd, PAPER_SAMPLE_EFFICIENCY_GAP, PAPER_TABLE2, PAPER_TABLE3, PAPER_TABLE4, type MeanStd, type PaperDataset } from '../eval/index.ts';
 import { IsovaeError } from '../core/errors.ts';
+import { formatP } from './markdown.ts';
 import { buildSeedTests, type ReproduceResults, type SeedTest } from './results.ts';
 import type { RunRecord } from './records.ts';
 
@@ -162,7 +163,6 @@ const GAP_COLUMNS: readonly { metric: string; label: string; digits: number }[] 
  * ("+10.6 (p 0.036)"); "-" where a scale has fewer than 2 seeds a side or lacks the metric.
  */
 export function sweepTestsMarkdown(tests: readonly SweepTest[]): string {
-  const fp = (p: number) => (p < 0.001 ? '< 0.001' : p >= 0.1 ? p.toFixed(2) : p.toPrecision(2));
   const body = tests.map(({ scale, test }) => [
     scale,
     test ? String(test.rows[0]?.iso.n ?? 0) : '-',
@@ -170,7 +170,7 @@ export function sweepTestsMarkdown(tests: readonly SweepTest[]): string {
       const row = test?.rows.find((r) => r.metric === col.metric);
       if (!row) return '-';
       const d = row.diff.toFixed(col.digits);
-      return `${row.diff > 0 ? '+' : ''}${d} (p ${fp(row.p)})`;
+      return `${row.diff > 0 ? '+' : ''}${d} (p ${formatP(row.p)})`;
     }),
   ]);
   return markdownTable(['scale', 'seeds a side', ...GAP_COLUMNS.map((c) => c.label)], body);
