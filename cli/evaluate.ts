@@ -80,8 +80,14 @@ export function reportJson(r: ModelReport, command: string): string {
   return JSON.stringify({ format: 'isovae-model-report', formatVersion: 1, command, ...r }, null, 2) + '\n';
 }
 
-/** `isovae evaluate` (library: reproduce/model-report.ts `modelReport`). */
-export async function run(argv: string[]): Promise<void> {
+/**
+ * `isovae evaluate` (library: reproduce/model-report.ts `modelReport`).
+ * @param argv the command's arguments, without `isovae evaluate`.
+ * @param madeBy the command a reader reruns to refresh the outputs, written into their "Made by" line and the JSON's
+ *   `command`; default `isovae evaluate <argv>`. A wrapper (scripts/report-models.ts) passes its own command, because
+ *   the directories it hands to evaluate exist only while it runs.
+ */
+export async function run(argv: string[], madeBy?: string): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true, strict: true,
     options: {
@@ -106,7 +112,7 @@ export async function run(argv: string[]): Promise<void> {
     seed: intArg(values.seed!, '--seed', 0),
     load: loadOptionsFrom(values),
   };
-  const command = ['isovae', 'evaluate', ...argv].join(' ');
+  const command = madeBy ?? ['isovae', 'evaluate', ...argv].join(' ');
   // Outputs are opened first, so a bad path fails before minutes of work; they are discarded if the work fails.
   const outputs: Array<{ out: Output; text: (r: ModelReport) => string }> = [];
   try {

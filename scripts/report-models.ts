@@ -35,7 +35,9 @@ try {
       console.error(`note: the previous models (commit ${PREVIOUS_COMMIT}) are not in this clone's history (${archive.stderr.toString().trim()}); reporting the current models only.`);
     }
   }
-  await run([...dirs, '--models-index', 'models/index.json', '--markdown', 'docs/results/shipped-models.md', ...rest]);
+  // The report names its rerun command as this script's, since `.previous-models/` is gone once it returns.
+  const madeBy = ['npm run report:models', ...(args.length > 0 ? ['--', ...args] : [])].join(' ');
+  await run([...dirs, '--models-index', 'models/index.json', '--markdown', 'docs/results/shipped-models.md', ...rest], madeBy);
 } finally {
   rmSync('.previous-models', { recursive: true, force: true });
 }

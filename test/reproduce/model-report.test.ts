@@ -244,4 +244,19 @@ describe('isovae evaluate (CLI)', () => {
       removeDir(root);
     }
   });
+
+  it('names a wrapper\'s rerun command in the Markdown and JSON when given one (npm run report:models)', async () => {
+    const root = makeDir({});
+    try {
+      vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      const json = join(root, 'r.json');
+      const md = join(root, 'r.md');
+      await runEvaluate([dgp.dir, '--data', `csv:${dataDir}`, '--sentences', '2', '--threads', '1', '--json', json, '--markdown', md], 'npm run report:models -- --threads 1');
+      expect(readFileSync(md, 'utf8').startsWith('# Model report\n\nMade by `npm run report:models -- --threads 1` (rerun it')).toBe(true);
+      expect((JSON.parse(readFileSync(json, 'utf8')) as { command: string }).command).toBe('npm run report:models -- --threads 1');
+    } finally {
+      removeDir(root);
+    }
+  });
 });
